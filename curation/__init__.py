@@ -1,0 +1,137 @@
+"""Curation: the submission and curation tool behind "Therapists Being Human".
+
+`create_app()` reads as a table of contents; each step is a few lines.
+"""
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    # templates/ and static/ sit beside the package (a checkout or `pip install -e .`)
+    app = Flask(
+        __name__,
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    configure(app, test_config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.from_mapping(
+        DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'curation.db'}",
+        TIMEZONE="UTC",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=False,  # also Secure whenever a request came over HTTPS
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=True,
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        # A Redis outage must not turn login into a 500: count in memory meanwhile.
+        RATELIMIT_IN_MEMORY_FALLBACK_ENABLED=True,
+        RATELIMIT_SWALLOW_ERRORS=True,
+        RATELIMIT_HEADERS_ENABLED=True,
+        LOGIN_RATE_LIMIT="10 per minute; 100 per hour",
+        PROXY_COUNT=0,  # reverse proxies in front of the app whose X-Forwarded-* to trust
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_USE_TLS=False,
+        MAIL_DEFAULT_SENDER="curation@localhost",
+        BASE_URL=None,  # absolute links in mails and the feed when set
+    )
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("CURATION")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
+    app.session_interface = _SessionCookies()
+    if app.config["PROXY_COUNT"]:
+        count = int(app.config["PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def _instance_secret_key(instance: Path) -> str:
+    """Made once per installation and kept in instance/, never in the source."""
+    key_file = instance / "secret_key"
+    if not key_file.exists():
+        try:
+            with open(key_file, "x", encoding="ascii") as handle:
+                handle.write(secrets.token_hex(32))
+            key_file.chmod(0o600)
+        except FileExistsError:
+            pass  # another worker made it first
+    return key_file.read_text(encoding="ascii").strip()
+
+
+class _SessionCookies(SecureCookieSessionInterface):
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def register_extensions(app: Flask) -> None:
+    from curation import db
+    from curation.accounts.views import init_login
+    from curation.extensions import csrf, limiter
+
+    db.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    init_login(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from curation.accounts.views import bp as accounts
+    from curation.answers.views import bp as answers
+    from curation.challenges.views import bp as challenges
+    from curation.publishing.views import bp as publishing
+    from curation.publishing.views import public
+    from curation.review.views import bp as review
+    from curation.site.views import bp as site
+
+    for blueprint in (public, accounts, challenges, answers, review, publishing, site):
+        app.register_blueprint(blueprint)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from curation import errors, security
+    from curation.accounts import rescue
+
+    errors.register(app)
+    security.register(app)
+    rescue.register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from curation import templating
+
+    templating.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from curation import cli
+
+    cli.register(app)

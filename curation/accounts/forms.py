@@ -1,0 +1,64 @@
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from curation.security import clean_text
+
+_text = [clean_text]
+
+
+def _strip(value):
+    return clean_text(value).strip() if value is not None else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)], filters=[_strip])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
+
+
+class ProfileFields(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[DataRequired(), Length(max=120)],
+        filters=[_strip],
+        description="As it should appear when you are credited, e.g. “Dana Whitfield”.",
+    )
+    credentials = StringField(
+        "Credentials",
+        validators=[Length(max=120)],
+        filters=[_strip],
+        description="Shown after your name, e.g. “RP” or “MSW, RSW”. Optional.",
+    )
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=256)],
+        description="At least 12 characters. A few words you will remember work well.",
+    )
+    password_confirm = PasswordField(
+        "Password again", validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")]
+    )
+
+
+class AcceptInvitationForm(ProfileFields):
+    pass
+
+
+class FirstEditorForm(ProfileFields):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[_strip])
+
+
+class InviteForm(FlaskForm):
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[_strip])
+    role = SelectField("Role", choices=[("therapist", "Therapist"), ("editor", "Editor")], default="therapist")
+
+
+class RoleForm(FlaskForm):
+    role = RadioField("Role", choices=[("therapist", "Therapist"), ("editor", "Editor")])
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = PasswordField("Current password", validators=[DataRequired()])
+    password = PasswordField("New password", validators=[DataRequired(), Length(max=256)])
+    password_confirm = PasswordField(
+        "New password again", validators=[DataRequired(), EqualTo("password", message="The two passwords differ.")]
+    )

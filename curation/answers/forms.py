@@ -1,0 +1,37 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+from curation.answers.services import MAX_ANSWER_CHARS
+from curation.security import clean_text
+
+
+class AnswerForm(FlaskForm):
+    body = TextAreaField(
+        "Your answer",
+        validators=[Length(max=MAX_ANSWER_CHARS, message=f"An answer can be at most {MAX_ANSWER_CHARS:,} characters.")],
+        filters=[clean_text],
+        description="In your own words, without jargon. Leave a blank line between paragraphs.",
+    )
+    credit = RadioField(
+        "How should we credit you?",
+        choices=[
+            ("full", "Full name and credentials"),
+            ("first", "First name and credentials"),
+            ("anonymous", "Anonymously (“A registered psychotherapist”)"),
+        ],
+        default="full",
+        validators=[InputRequired(message="Choose how you would like to be credited.")],
+    )
+    consent = BooleanField("I agree that my answer may be published, credited as I chose above.")
+    save = SubmitField("Save draft")
+    submit = SubmitField("Submit answer")
+
+
+class ExcerptDecisionForm(FlaskForm):
+    decision = RadioField(
+        "Your decision",
+        choices=[("accept", "Yes, publish these words"), ("decline", "No, I do not agree to this excerpt")],
+        validators=[InputRequired(message="Choose whether you agree to the excerpt.")],
+    )
+    note = TextAreaField("Note to the editor (optional)", validators=[Length(max=2000)], filters=[clean_text])

@@ -1,0 +1,243 @@
+"""The therapist's own answers: save, submit, withdraw."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from curation import audit
+from curation.db import utcnow
+from curation.errors import Conflict, Invalid, NotAllowed, NotFound
+from curation.models import Answer, AnswerState, Challenge, ChallengeState, Credit, ExcerptConsent, User
+
+MAX_ANSWER_CHARS = 20_000
+_WORD = re.compile(r"\S+")
+
+# States in which the author may still change the text.
+EDITABLE = {AnswerState.DRAFT, AnswerState.SUBMITTED, AnswerState.CHANGES_REQUESTED, AnswerState.WITHDRAWN}
+
+
+class Outcome(enum.StrEnum):
+    SAVED = "saved"
+    SUBMITTED = "submitted"
+    KEPT_AS_DRAFT = "kept_as_draft"  # submit refused after the deadline; the text is safe
+
+
+def count_words(text: str) -> int:
+    return len(_WORD.findall(text or ""))
+
+
+def own_answer(session: Session, challenge: Challenge, author: User) -> Answer | None:
+    return session.scalar(
+        select(Answer).where(Answer.challenge_id == challenge.id, Answer.author_id == author.id)
+    )
+
+
+def own_answer_or_404(session: Session, challenge: Challenge, author: User) -> Answer:
+    answer = own_answer(session, challenge, author)
+    if answer is None:
+        raise NotFound("You have no answer to this challenge yet.")
+    return answer
+
+
+def answers_of(session: Session, author: User) -> list[Answer]:
+    return list(
+        session.scalars(
+            select(Answer)
+            .where(Answer.author_id == author.id)
+            .options(selectinload(Answer.challenge))
+            .order_by(Answer.updated_at.desc())
+        )
+    )
+
+
+def own_answers_by_challenge(session: Session, author: User, challenge_ids: list[int]) -> dict[int, Answer]:
+    if not challenge_ids:
+        return {}
+    rows = session.scalars(
+        select(Answer).where(Answer.author_id == author.id, Answer.challenge_id.in_(challenge_ids))
+    )
+    return {a.challenge_id: a for a in rows}
+
+
+def submit_problem(challenge: Challenge, answer: Answer, now: dt.datetime) -> str | None:
+    """Why this answer cannot be submitted now, in words for its author; None when it can."""
+    if answer.state == AnswerState.CHANGES_REQUESTED:
+        # The editor asked for this revision, so the deadline does not apply.
+        if challenge.state in (ChallengeState.OPEN, ChallengeState.CLOSED):
+            return None
+        return "This challenge has been published, so answers can no longer change."
+    if challenge.accepts_answers(now):
+        return None
+    if challenge.state == ChallengeState.OPEN:
+        return "The deadline for this challenge has passed, so new answers cannot be submitted."
+    return "This challenge is closed, so new answers cannot be submitted."
+
+
+def save(
+    session: Session,
+    challenge: Challenge,
+    author: User,
+    *,
+    body: str,
+    credit: Credit | str,
+    consent: bool,
+    submit: bool,
+    now: dt.datetime | None = None,
+) -> tuple[Answer, Outcome]:
+    """Keep the author's text; submit it too when asked and allowed.
+
+    When submitting is not allowed any more (deadline, closed challenge) the text
+    is still saved as a draft and the outcome says so.
+    """
+    now = now or utcnow()
+    if challenge.state == ChallengeState.DRAFT:
+        raise NotFound("There is no such challenge.")
+    if len(body) > MAX_ANSWER_CHARS:
+        raise Invalid(f"An answer can be at most {MAX_ANSWER_CHARS:,} characters long.")
+    answer = own_answer(session, challenge, author)
+    if answer is None:
+        answer = _create_draft(session, challenge, author)
+        if answer.state not in EDITABLE:
+            raise NotAllowed(_not_editable_message(answer))
+    elif answer.state not in EDITABLE:
+        raise NotAllowed(_not_editable_message(answer))
+    elif answer.state == AnswerState.SUBMITTED and not challenge.accepts_answers(now):
+        raise NotAllowed(
+            "Your submitted answer can no longer be changed: the challenge stopped taking "
+            "answers. The editor will review the version you submitted."
+        )
+
+    if answer.state == AnswerState.WITHDRAWN:
+        answer.state = AnswerState.DRAFT
+        audit.record(session, author, "answer.redrafted", answer)
+    answer.body = body
+    answer.credit = Credit(credit)
+    answer.has_consent = bool(consent)
+    answer.updated_at = now
+
+    if not submit:
+        session.flush()
+        return answer, Outcome.SAVED
+
+    problem = submit_problem(challenge, answer, now)
+    if problem is not None:
+        if answer.state == AnswerState.SUBMITTED:
+            raise NotAllowed(problem)
+        session.flush()
+        return answer, Outcome.KEPT_AS_DRAFT
+    if not body.strip():
+        raise Invalid("Please write your answer before submitting it.")
+    if not consent:
+        raise Invalid("Please tick the box to agree to publication before submitting.")
+    words = count_words(body)
+    if challenge.word_limit and words > challenge.word_limit:
+        raise Invalid(
+            f"Your answer has {words} words; this challenge asks for at most "
+            f"{challenge.word_limit}. Your text is kept below: shorten it, or save it as a draft."
+        )
+    if answer.state != AnswerState.SUBMITTED:
+        before = answer.state
+        answer.state = AnswerState.SUBMITTED
+        answer.submitted_at = now
+        audit.record(session, author, "answer.submitted", answer, f"{before} → submitted")
+    session.flush()
+    return answer, Outcome.SUBMITTED
+
+
+def _create_draft(session: Session, challenge: Challenge, author: User) -> Answer:
+    """A new draft; if a double click already made one, use that one."""
+    answer = Answer(challenge_id=challenge.id, author_id=author.id, state=AnswerState.DRAFT)
+    try:
+        with session.begin_nested():
+            session.add(answer)
+            session.flush()
+    except IntegrityError:
+        existing = own_answer(session, challenge, author)
+        if existing is None:
+            raise
+        return existing
+    audit.record(session, author, "answer.drafted", answer)
+    return answer
+
+
+def _not_editable_message(answer: Answer) -> str:
+    if answer.state == AnswerState.APPROVED:
+        return "Your answer has been approved, so it can no longer be changed here."
+    return "Your answer has been reviewed, so it can no longer be changed here."
+
+
+def withdraw(session: Session, answer: Answer, author: User) -> None:
+    if answer.author_id != author.id:
+        raise NotFound("There is no such answer.")
+    if answer.published_at is not None:
+        raise NotAllowed(
+            "This answer is part of a published feature. To take it back, withdraw your "
+            "consent on “My answers” and the editor will publish a correction."
+        )
+    if answer.state == AnswerState.WITHDRAWN:
+        return
+    before = answer.state
+    answer.state = AnswerState.WITHDRAWN
+    if answer.position is not None:
+        answer.position = None
+        answer.challenge.order_version += 1
+    session.flush()
+    audit.record(session, author, "answer.withdrawn", answer, f"{before} → withdrawn")
+
+
+def autosave(session: Session, challenge: Challenge, author: User, *, body: str, credit: str, consent: bool) -> Answer:
+    """A draft kept while typing. A submitted answer changes only when its author
+    presses a button, so autosave leaves it alone."""
+    answer = own_answer(session, challenge, author)
+    if answer is not None and answer.state == AnswerState.SUBMITTED:
+        raise Conflict("Your answer is submitted; changes are saved when you press “Save changes”.")
+    answer, _ = save(session, challenge, author, body=body, credit=credit, consent=consent, submit=False)
+    return answer
+
+
+def decide_excerpt(session: Session, answer: Answer, author: User, *, accept: bool, note: str = "") -> None:
+    """The author agrees to the editor's excerpt, or sends it back with a note."""
+    if answer.author_id != author.id or answer.state != AnswerState.APPROVED or not answer.excerpt:
+        raise NotFound("There is no excerpt waiting for your decision.")
+    if answer.excerpt_consent not in (ExcerptConsent.PENDING, ExcerptConsent.ACCEPTED, ExcerptConsent.DECLINED):
+        raise NotFound("There is no excerpt waiting for your decision.")
+    answer.excerpt_consent = ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED
+    answer.excerpt_author_note = note.strip()
+    session.flush()
+    audit.record(
+        session,
+        author,
+        "answer.excerpt_accepted" if accept else "answer.excerpt_declined",
+        answer,
+        answer.excerpt if accept else (note.strip() or "no note"),
+    )
+
+
+def withdraw_consent(session: Session, answer: Answer, author: User, now: dt.datetime | None = None) -> None:
+    """After publication: the quote must come out in a correction."""
+    now = now or utcnow()
+    if answer.author_id != author.id:
+        raise NotFound("There is no such answer.")
+    if answer.published_at is None:
+        raise Conflict("This answer is not published; you can simply withdraw it.")
+    if answer.consent_withdrawn_at is not None:
+        return
+    answer.consent_withdrawn_at = now
+    answer.has_consent = False
+    answer.state = AnswerState.WITHDRAWN
+    answer.position = None
+    answer.challenge.order_version += 1
+    session.flush()
+    audit.record(session, author, "answer.consent_withdrawn", answer, "a correction is owed")
+
+
+def own_answer_by_id_or_404(session: Session, author: User, answer_id: int) -> Answer:
+    answer = session.get(Answer, answer_id)
+    if answer is None or answer.author_id != author.id:
+        raise NotFound("There is no such answer.")
+    return answer

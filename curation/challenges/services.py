@@ -1,0 +1,101 @@
+"""Challenges: create, edit, and the moves between states."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from curation import audit
+from curation.errors import Conflict, NotFound
+from curation.models import Answer, AnswerState, Challenge, ChallengeState, User
+from curation.security import clean
+
+EDITABLE_FIELDS = ("title", "topic", "question", "intro", "challengers", "outro", "closes_at", "word_limit")
+
+# Which state may follow which; publishing and unpublishing live in publishing.
+TRANSITIONS: dict[ChallengeState, set[ChallengeState]] = {
+    ChallengeState.DRAFT: {ChallengeState.OPEN},
+    ChallengeState.OPEN: {ChallengeState.CLOSED},
+    ChallengeState.CLOSED: {ChallengeState.OPEN, ChallengeState.PUBLISHED},
+    ChallengeState.PUBLISHED: {ChallengeState.PUBLISHED, ChallengeState.CLOSED},
+}
+
+
+def get(session: Session, challenge_id: int) -> Challenge:
+    challenge = session.get(Challenge, challenge_id)
+    if challenge is None:
+        raise NotFound("There is no such challenge.")
+    return challenge
+
+
+def get_visible_to_therapists(session: Session, challenge_id: int) -> Challenge:
+    """Therapists never see a challenge still in draft."""
+    challenge = get(session, challenge_id)
+    if challenge.state == ChallengeState.DRAFT:
+        raise NotFound("There is no such challenge.")
+    return challenge
+
+
+def _apply(challenge: Challenge, fields: dict[str, Any]) -> None:
+    for name in EDITABLE_FIELDS:
+        if name in fields:
+            setattr(challenge, name, fields[name])
+    challenge.intro_html = clean(challenge.intro or "")
+    challenge.outro_html = clean(challenge.outro or "")
+
+
+def create(session: Session, editor: User, fields: dict[str, Any]) -> Challenge:
+    challenge = Challenge(state=ChallengeState.DRAFT)
+    _apply(challenge, fields)
+    session.add(challenge)
+    session.flush()
+    audit.record(session, editor, "challenge.created", challenge, challenge.title)
+    return challenge
+
+
+def update(session: Session, challenge: Challenge, editor: User, fields: dict[str, Any]) -> None:
+    _apply(challenge, fields)
+    session.flush()
+    audit.record(session, editor, "challenge.edited", challenge, challenge.title)
+
+
+def move(session: Session, challenge: Challenge, to: ChallengeState, actor: User) -> None:
+    """The one place a challenge changes state."""
+    if to not in TRANSITIONS[challenge.state]:
+        raise Conflict(
+            f"This challenge is {challenge.state}; it cannot be made {to} from there."
+        )
+    before = challenge.state
+    challenge.state = to
+    session.flush()
+    audit.record(session, actor, f"challenge.{to}", challenge, f"{before} → {to}")
+
+
+def open_challenge(session: Session, challenge: Challenge, editor: User) -> None:
+    move(session, challenge, ChallengeState.OPEN, editor)
+
+
+def close_challenge(session: Session, challenge: Challenge, editor: User) -> None:
+    move(session, challenge, ChallengeState.CLOSED, editor)
+
+
+def all_with_counts(session: Session) -> list[tuple[Challenge, dict[str, int]]]:
+    """Every challenge, newest first, with its answers counted by state (two queries)."""
+    challenges = session.scalars(select(Challenge).order_by(Challenge.created_at.desc(), Challenge.id.desc())).all()
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for challenge_id, state, number in session.execute(
+        select(Answer.challenge_id, Answer.state, func.count(Answer.id)).group_by(Answer.challenge_id, Answer.state)
+    ):
+        counts[challenge_id][AnswerState(state).value] = number
+    return [(c, counts[c.id]) for c in challenges]
+
+
+def open_for_therapists(session: Session, now: dt.datetime) -> list[Challenge]:
+    return list(
+        session.scalars(
+            select(Challenge).where(Challenge.state == ChallengeState.OPEN).order_by(Challenge.closes_at, Challenge.id)
+        )
+    )

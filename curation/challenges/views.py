@@ -1,0 +1,67 @@
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from curation import db
+from curation.mail import services as mail
+from curation.challenges import services as challenges
+from curation.challenges.forms import ChallengeForm
+from curation.publishing import services as publishing
+from curation.security import editor_required
+
+bp = Blueprint("challenges", __name__, url_prefix="/editor")
+
+
+@bp.get("/")
+@editor_required
+def dashboard():
+    rows = challenges.all_with_counts(db.session)
+    owed = publishing.corrections_owed(db.session)
+    return render_template("challenges/dashboard.html", rows=rows, corrections_owed=owed)
+
+
+@bp.route("/challenges/new", methods=["GET", "POST"])
+@editor_required
+def new():
+    form = ChallengeForm()
+    if form.validate_on_submit():
+        challenge = challenges.create(db.session, current_user, form.fields_for_service())
+        db.session.commit()
+        flash("The challenge is saved as a draft. Open it when you are ready for answers.")
+        return redirect(url_for("review.queue", challenge_id=challenge.id))
+    return render_template("challenges/edit.html", form=form, challenge=None), 400 if form.errors else 200
+
+
+@bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    form = ChallengeForm()
+    if form.validate_on_submit():
+        challenges.update(db.session, challenge, current_user, form.fields_for_service())
+        db.session.commit()
+        flash("Changes saved.")
+        return redirect(url_for("review.queue", challenge_id=challenge.id))
+    if not form.is_submitted():
+        form.fill_from(challenge)
+    return render_template("challenges/edit.html", form=form, challenge=challenge), 400 if form.errors else 200
+
+
+@bp.post("/challenges/<int:challenge_id>/open")
+@editor_required
+def open_(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    challenges.open_challenge(db.session, challenge, current_user)
+    mail.queue_challenge_opened(db.session, challenge)
+    db.session.commit()
+    flash("The challenge is open: therapists can answer it now.")
+    return redirect(url_for("review.queue", challenge_id=challenge.id))
+
+
+@bp.post("/challenges/<int:challenge_id>/close")
+@editor_required
+def close(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    challenges.close_challenge(db.session, challenge, current_user)
+    db.session.commit()
+    flash("The challenge is closed: no new answers are accepted.")
+    return redirect(url_for("review.queue", challenge_id=challenge.id))

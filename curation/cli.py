@@ -1,0 +1,87 @@
+"""Commands under `flask --app curation`. Each commits once, like a request."""
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+from flask import Flask, url_for
+
+from curation import db
+from curation.accounts import services as accounts
+from curation.errors import DomainError
+from curation.models import Role
+
+
+def register(app: Flask) -> None:
+    for command in (init_db, create_user, invite, demo):
+        app.cli.add_command(command)
+
+
+@click.command("init-db")
+def init_db() -> None:
+    """Create the schema, or upgrade it to the newest revision. Safe to run again."""
+    from curation import schema
+
+    schema.upgrade()
+    click.echo("The database is ready.")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True)
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--credentials", default="")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def create_user(email: str, name: str, role: str, credentials: str, password: str) -> None:
+    """Create an account (the first editor, for instance)."""
+    with db.new_session() as session:
+        try:
+            user = accounts.create_user(
+                session, email=email, name=name, role=Role(role), credentials=credentials, password=password
+            )
+        except DomainError as problem:
+            raise click.ClickException(problem.message) from None
+        session.commit()
+        click.echo(f"Created {user.role} {user.email}.")
+
+
+@click.command("invite")
+@click.argument("email")
+@click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.THERAPIST.value)
+def invite(email: str, role: str) -> None:
+    """Make an invitation; the last line printed is its URL."""
+    from curation.mail import services as mail
+
+    with db.new_session() as session:
+        try:
+            invitation, token = accounts.invite(session, email=email, role=Role(role), invited_by=None)
+        except DomainError as problem:
+            raise click.ClickException(problem.message) from None
+        url = _external_url("accounts.accept_invitation", token=token)
+        mail.queue_invitation(session, invitation, url)
+        session.commit()
+    click.echo(f"Invitation for {email} as {role}, valid for 14 days:")
+    click.echo(url)
+
+
+def _external_url(endpoint: str, **values) -> str:
+    from flask import current_app
+
+    base = current_app.config.get("BASE_URL") or "http://localhost:5000"
+    with current_app.test_request_context(base_url=base):
+        return url_for(endpoint, _external=True, **values)
+
+
+@click.command("demo")
+def demo() -> None:
+    """Fill an empty database with a sample edition and print the logins."""
+    from curation import demo as sample
+
+    with db.new_session() as session:
+        if accounts.has_users(session):
+            raise click.ClickException("The database already has accounts; the demo fills only an empty one.")
+        logins = sample.load(session, now=dt.datetime.now(dt.timezone.utc))
+        session.commit()
+    click.echo("Demo edition loaded. Log in at /auth/login with:")
+    for email, password, role in logins:
+        click.echo(f"  {role:<9} {email}  password: {password}")

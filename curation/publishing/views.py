@@ -1,0 +1,123 @@
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from curation import db
+from curation.challenges import services as challenges
+from curation.errors import Conflict, Invalid
+from curation.mail import services as mail
+from curation.publishing import services as publishing
+from curation.security import content_security_policy, editor_required
+from curation.site import services as site_settings
+
+bp = Blueprint("publishing", __name__, url_prefix="/editor")
+public = Blueprint("public", __name__)
+
+
+@bp.get("/challenges/<int:challenge_id>/preview")
+@editor_required
+def preview(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    return publishing.preview(db.session, challenge)
+
+
+@bp.get("/challenges/<int:challenge_id>/publish")
+@editor_required
+def publish_page(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    quotes = publishing.approved_in_order(db.session, challenge)
+    versions = publishing.versions_of(db.session, challenge)
+    current = next((v for v in versions if v.is_public), None)
+    return render_template(
+        "publishing/publish.html",
+        challenge=challenge,
+        quotes=quotes,
+        waiting=publishing.pending_consent(quotes),
+        versions=versions,
+        current=current,
+        card_numbers=publishing.card_numbers(db.session, current) if current else [],
+        latest_version=versions[0].version if versions else 0,
+    )
+
+
+@bp.post("/challenges/<int:challenge_id>/publish")
+@editor_required
+def publish(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    version_seen = request.form.get("version_seen", type=int)
+    try:
+        publication = publishing.publish(db.session, challenge, current_user, version_seen=version_seen)
+    except (Conflict, Invalid) as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+        return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+    mail.queue_feature_published(db.session, publication)
+    db.session.commit()
+    flash(f"Published as version {publication.version}.")
+    return redirect(url_for("public.feature", slug=publication.slug))
+
+
+@bp.post("/challenges/<int:challenge_id>/unpublish")
+@editor_required
+def unpublish(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    publishing.unpublish(db.session, challenge, current_user)
+    db.session.commit()
+    flash("The feature is no longer public. Its versions stay on record.")
+    return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+
+
+@bp.get("/challenges/<int:challenge_id>/versions/<int:version>")
+@editor_required
+def version(challenge_id: int, version: int):
+    challenge = challenges.get(db.session, challenge_id)
+    return publishing.get_version(db.session, challenge, version).html
+
+
+def _frame_policy() -> str:
+    allowed = site_settings.load(db.session)["frame_ancestors"].strip()
+    return content_security_policy(f"'self' {allowed}" if allowed else "'none'")
+
+
+def _stored(body: str | bytes, mimetype: str, etag: str, *, frame_policy: str | None = None) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "public, max-age=60"
+    if frame_policy:
+        response.headers["Content-Security-Policy"] = frame_policy
+    return response.make_conditional(request)
+
+
+@public.get("/")
+def archive():
+    return render_template("public/archive.html", features=publishing.archive(db.session))
+
+
+@public.get("/features/<slug>")
+def feature(slug: str):
+    publication = publishing.public_publication(db.session, slug)
+    return _stored(publication.html, "text/html", publication.etag, frame_policy=_frame_policy())
+
+
+@public.get("/features/<slug>.md")
+def feature_markdown(slug: str):
+    publication = publishing.public_publication(db.session, slug)
+    return _stored(publication.markdown, "text/markdown", publication.etag + "-md")
+
+
+@public.get("/features/<slug>/fragment.html")
+def feature_fragment(slug: str):
+    publication = publishing.public_publication(db.session, slug)
+    return _stored(publication.fragment, "text/html", publication.etag + "-fragment")
+
+
+@public.get("/features/<slug>/quotes/<int:number>.png")
+def quote_card(slug: str, number: int):
+    card = publishing.public_card(db.session, slug, number)
+    return _stored(card.png, "image/png", card.etag)
+
+
+@public.get("/feed.atom")
+def feed():
+    entries = publishing.feed_entries(db.session)
+    body = render_template("public/feed.xml", entries=entries, updated=max((e.published_at for e in entries), default=None))
+    return Response(body, mimetype="application/atom+xml")

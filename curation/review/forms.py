@@ -1,0 +1,31 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from curation.security import clean_text
+
+
+def _strip(value):
+    return clean_text(value).strip() if value is not None else value
+
+
+class ReviewForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        choices=[("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")],
+        validators=[InputRequired(message="Choose approve, request changes or reject.")],
+    )
+    note = TextAreaField(
+        "Note to the author", validators=[Length(max=5000)], filters=[_strip],
+        description="The therapist sees this note. Required when you request changes.",
+    )
+    excerpt = TextAreaField(
+        "Excerpt (optional)", validators=[Length(max=20000)], filters=[_strip],
+        description="Only the answer's own words, in order, with … where you cut text. Leave empty to quote the whole answer.",
+    )
+    next = HiddenField()
+
+
+class OrderForm(FlaskForm):
+    order = HiddenField("Order", validators=[DataRequired(message="The order is missing.")])
+    version = IntegerField("Version", validators=[InputRequired(message="The order's version is missing.")])

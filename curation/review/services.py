@@ -1,0 +1,293 @@
+"""Review: the queue, decisions, excerpts, and the order of the quotes."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import enum
+import math
+import re
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from curation import audit
+from curation.db import utcnow
+from curation.errors import Conflict, Invalid, NotFound
+from curation.models import Answer, AnswerState, Challenge, ExcerptConsent, User
+
+PER_PAGE = 20
+ELLIPSIS = "…"
+# States an editor ever sees: drafts belong to their authors alone.
+QUEUE_STATES = (
+    AnswerState.SUBMITTED,
+    AnswerState.CHANGES_REQUESTED,
+    AnswerState.APPROVED,
+    AnswerState.REJECTED,
+)
+REVIEWABLE = set(QUEUE_STATES)
+
+
+class Decision(enum.StrEnum):
+    APPROVE = "approve"
+    REQUEST_CHANGES = "request_changes"
+    REJECT = "reject"
+
+
+DECISION_STATE = {
+    Decision.APPROVE: AnswerState.APPROVED,
+    Decision.REQUEST_CHANGES: AnswerState.CHANGES_REQUESTED,
+    Decision.REJECT: AnswerState.REJECTED,
+}
+
+
+@dataclasses.dataclass
+class QueuePage:
+    answers: list[Answer]
+    total: int
+    page: int
+    pages: int
+
+
+def queue(
+    session: Session, challenge: Challenge, *, state: AnswerState | None = None, page: int = 1
+) -> QueuePage:
+    """One page of the queue in a fixed number of statements, however long the queue."""
+    states = (state,) if state in REVIEWABLE else QUEUE_STATES
+    where = (Answer.challenge_id == challenge.id, Answer.state.in_(states))
+    total = session.scalar(select(func.count(Answer.id)).where(*where)) or 0
+    pages = max(1, math.ceil(total / PER_PAGE))
+    page = min(max(1, page), pages)
+    answers = session.scalars(
+        select(Answer)
+        .where(*where)
+        .options(selectinload(Answer.author))
+        .order_by(Answer.submitted_at.desc().nulls_last(), Answer.id.desc())
+        .limit(PER_PAGE)
+        .offset((page - 1) * PER_PAGE)
+    ).all()
+    return QueuePage(list(answers), total, page, pages)
+
+
+def get_for_review(session: Session, answer_id: int) -> Answer:
+    answer = session.get(Answer, answer_id)
+    if answer is None or answer.state not in REVIEWABLE:
+        raise NotFound("There is no such answer to review.")
+    return answer
+
+
+_TOKEN = re.compile(r"[\w’']+|[^\w\s]", re.UNICODE)
+_WORDS_ONLY = re.compile(r"[\w’']+", re.UNICODE)
+
+
+def check_excerpt(body: str, excerpt: str) -> str:
+    """The excerpt, tidied, if it is made only of the answer's own words, in
+    order, with … wherever text is cut inside it; otherwise Invalid.
+
+    Each stretch between ellipses must be a run of consecutive words of the
+    answer, found after the previous stretch. Punctuation may be dropped at a
+    cut, but no word may be added, changed or moved.
+    """
+    excerpt = excerpt.replace("...", ELLIPSIS).strip()
+    if not excerpt:
+        raise Invalid("The excerpt is empty.", field="excerpt")
+    answer_words = _WORDS_ONLY.findall(body)
+    answer_tokens = _TOKEN.findall(body)
+    position = 0
+    stretches = [s.strip() for s in excerpt.split(ELLIPSIS)]
+    if not any(stretches):
+        raise Invalid("The excerpt has no words of the answer.", field="excerpt")
+    for stretch in stretches:
+        if not stretch:
+            continue
+        words = _WORDS_ONLY.findall(stretch)
+        if not words:
+            raise Invalid("The excerpt may only leave out text, marked with …; it cannot add any.", field="excerpt")
+        found = _find_run(answer_words, words, position)
+        if found is None:
+            raise Invalid(
+                "The excerpt must use only the answer's own words, in the same order, with … "
+                "where text is cut. It cannot add, change or reorder words: “"
+                + stretch[:80]
+                + "” does not appear in the answer at that point.",
+                field="excerpt",
+            )
+        _check_punctuation(stretch, answer_tokens)
+        position = found + len(words)
+    return excerpt
+
+
+def _find_run(haystack: list[str], needle: list[str], start: int) -> int | None:
+    for i in range(start, len(haystack) - len(needle) + 1):
+        if haystack[i : i + len(needle)] == needle:
+            return i
+    return None
+
+
+def _check_punctuation(stretch: str, answer_tokens: list[str]) -> None:
+    """Punctuation in the excerpt must come from the answer, not be invented."""
+    allowed = {t for t in answer_tokens if not _WORDS_ONLY.fullmatch(t)}
+    for token in _TOKEN.findall(stretch):
+        if not _WORDS_ONLY.fullmatch(token) and token not in allowed:
+            raise Invalid(f"The excerpt adds “{token}”, which is not in the answer.", field="excerpt")
+
+
+def review(
+    session: Session,
+    answer: Answer,
+    editor: User,
+    *,
+    decision: Decision | str,
+    note: str = "",
+    excerpt: str = "",
+    now: dt.datetime | None = None,
+) -> None:
+    now = now or utcnow()
+    decision = Decision(decision)
+    if answer.state not in REVIEWABLE:
+        raise Conflict("This answer is not waiting for review any more.")
+    target = DECISION_STATE[decision]
+    if decision == Decision.REQUEST_CHANGES and not note.strip():
+        raise Invalid("Please say in the note what you would like changed.", field="note")
+
+    was_approved = answer.state == AnswerState.APPROVED
+    excerpt = excerpt.strip()
+    if decision == Decision.APPROVE:
+        if excerpt and excerpt.replace("...", ELLIPSIS) != answer.body.strip():
+            new_excerpt = check_excerpt(answer.body, excerpt)
+            if new_excerpt != answer.excerpt or answer.excerpt_consent == ExcerptConsent.NONE:
+                answer.excerpt = new_excerpt
+                answer.excerpt_consent = ExcerptConsent.PENDING
+                answer.excerpt_author_note = ""
+        else:
+            answer.excerpt = None
+            answer.excerpt_consent = ExcerptConsent.NONE
+            answer.excerpt_author_note = ""
+    else:
+        answer.excerpt = None
+        answer.excerpt_consent = ExcerptConsent.NONE
+
+    challenge = answer.challenge
+    if target == AnswerState.APPROVED and not was_approved:
+        answer.position = _next_position(session, challenge)
+        challenge.order_version += 1
+    elif target != AnswerState.APPROVED and was_approved:
+        answer.position = None
+        challenge.order_version += 1
+
+    before = answer.state
+    answer.state = target
+    answer.editor_note = note.strip()
+    answer.reviewed_at = now
+    session.flush()
+    detail = f"{before} → {target}"
+    if answer.excerpt:
+        detail += " with an excerpt"
+    audit.record(session, editor, f"answer.{target}", answer, detail)
+
+
+def _next_position(session: Session, challenge: Challenge) -> int:
+    highest = session.scalar(
+        select(func.max(Answer.position)).where(
+            Answer.challenge_id == challenge.id, Answer.state == AnswerState.APPROVED
+        )
+    )
+    return (highest or 0) + 1
+
+
+def approved_in_order(session: Session, challenge: Challenge) -> list[Answer]:
+    return list(
+        session.scalars(
+            select(Answer)
+            .where(Answer.challenge_id == challenge.id, Answer.state == AnswerState.APPROVED)
+            .options(selectinload(Answer.author))
+            .order_by(Answer.position.nulls_last(), Answer.id)
+        )
+    )
+
+
+def parse_order(raw: str) -> list[int]:
+    try:
+        return [int(part) for part in raw.replace(" ", "").split(",") if part]
+    except ValueError:
+        raise Invalid("The order must be a list of answer numbers separated by commas.") from None
+
+
+def save_order(
+    session: Session, challenge: Challenge, editor: User, *, answer_ids: list[int], version: int
+) -> None:
+    """Store a new order if `version` is still the current one; else Conflict.
+
+    The version check and the bump are one UPDATE, so two editors saving at
+    once cannot both win.
+    """
+    approved = approved_in_order(session, challenge)
+    bumped = session.execute(
+        update(Challenge)
+        .where(Challenge.id == challenge.id, Challenge.order_version == version)
+        .values(order_version=Challenge.order_version + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if bumped != 1:
+        raise Conflict(
+            "Someone else changed the quotes or their order since you opened this page, "
+            "so your order was not saved. Reload the page to see the current order, "
+            "then arrange it again."
+        )
+    if sorted(answer_ids) != sorted(a.id for a in approved) or len(set(answer_ids)) != len(answer_ids):
+        raise Invalid("The order must list every approved quote exactly once.")
+    by_id = {a.id: a for a in approved}
+    for position, answer_id in enumerate(answer_ids, start=1):
+        by_id[answer_id].position = position
+    session.flush()
+    session.refresh(challenge, ["order_version"])
+    audit.record(session, editor, "challenge.reordered", challenge, ", ".join(map(str, answer_ids)))
+
+
+def moves(quotes: list[Answer]) -> list[dict[str, str | None]]:
+    """For each quote, the whole order after moving it up or down one place,
+    so the board works as plain forms without JavaScript."""
+    ids = [a.id for a in quotes]
+    result = []
+    for i in range(len(ids)):
+        up = down = None
+        if i > 0:
+            swapped = ids[:]
+            swapped[i - 1], swapped[i] = swapped[i], swapped[i - 1]
+            up = ",".join(map(str, swapped))
+        if i < len(ids) - 1:
+            swapped = ids[:]
+            swapped[i], swapped[i + 1] = swapped[i + 1], swapped[i]
+            down = ",".join(map(str, swapped))
+        result.append({"up": up, "down": down})
+    return result
+
+
+def excerpt_spans(body: str, excerpt: str | None) -> list[tuple[str, bool]]:
+    """The answer as (text, kept) runs, so readers see what an excerpt cuts."""
+    if not excerpt:
+        return [(body, True)]
+    kept_words: set[int] = set()
+    position = 0
+    words = list(_WORDS_ONLY.finditer(body))
+    texts = [m.group() for m in words]
+    for stretch in excerpt.split(ELLIPSIS):
+        needle = _WORDS_ONLY.findall(stretch)
+        if not needle:
+            continue
+        found = _find_run(texts, needle, position)
+        if found is None:
+            return [(body, True)]
+        kept_words.update(range(found, found + len(needle)))
+        position = found + len(needle)
+    spans: list[tuple[str, bool]] = []
+    previous_end = 0
+    for index, match in enumerate(words):
+        piece, kept = body[previous_end:match.end()], index in kept_words
+        if spans and spans[-1][1] == kept:
+            spans[-1] = (spans[-1][0] + piece, kept)
+        else:
+            spans.append((piece, kept))
+        previous_end = match.end()
+    if spans and previous_end < len(body):
+        spans[-1] = (spans[-1][0] + body[previous_end:], spans[-1][1])
+    return spans or [(body, True)]

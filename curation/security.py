@@ -1,0 +1,166 @@
+"""Security in one place: the sanitizer, text cleaning, URL checks,
+role checks, passwords and response headers."""
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+import bleach
+from flask import Flask, abort, request
+from flask_login import current_user, login_required
+from markupsafe import Markup, escape
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from curation.models import Role
+
+# The smallest useful set for the few fields that allow markup (intro, outro).
+ALLOWED_TAGS = frozenset({"a", "em", "strong", "p", "br", "ul", "ol", "li", "blockquote"})
+ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
+ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
+
+# C0 controls except tab and newline break XML outputs (the Atom feed).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _is_invisible(char: str) -> bool:
+    # Cf covers zero-width spaces and joiners, bidi controls, soft hyphen.
+    return unicodedata.category(char) == "Cf"
+
+
+def clean_text(value: str | None) -> str:
+    """Every text a user types passes here first: unify newlines, drop control
+    characters that no page or feed can carry."""
+    if value is None:
+        return ""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", value)
+
+
+def clean(html: str) -> str:
+    """The one sanitizer. Markup-allowing fields go through it once, when saved."""
+    cleaner = bleach.Cleaner(
+        tags=ALLOWED_TAGS,
+        attributes=_allowed_attribute,
+        protocols=ALLOWED_PROTOCOLS,
+        strip=True,
+        strip_comments=True,
+    )
+    return cleaner.clean(html)
+
+
+def _allowed_attribute(tag: str, name: str, value: str) -> bool:
+    if name not in ALLOWED_ATTRIBUTES.get(tag, ()):
+        return False
+    if name == "href":
+        return is_safe_link(value)
+    return True
+
+
+def is_safe_link(url: str) -> bool:
+    """http, https and mailto only, judged after invisible characters are removed."""
+    visible = "".join(c for c in url if not _is_invisible(c) and not c.isspace())
+    visible = _CONTROL.sub("", visible)
+    if visible != url.strip():
+        return False
+    scheme = urlsplit(visible).scheme.lower()
+    return scheme in ALLOWED_PROTOCOLS
+
+
+def paragraphs(text: str) -> Markup:
+    """Plain text to HTML: escape, blank lines make paragraphs, newlines <br>."""
+    blocks = [b.strip("\n") for b in re.split(r"\n\s*\n", text or "") if b.strip()]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in block.split("\n")))
+        for block in blocks
+    )
+
+
+def is_safe_next(target: str | None) -> bool:
+    """A `?next=` target is a path on this site, never another host."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if "\\" in target or any(_is_invisible(c) or c.isspace() or ord(c) < 32 for c in target):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def check_password(password_hash: str, password: str) -> bool:
+    return check_password_hash(password_hash, password)
+
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 256
+COMMON_PASSWORDS = frozenset(
+    """password1234 123456789012 qwertyuiopas passwordpassword iloveyou1234
+    therapist123 letmein12345 welcome12345 administrator 1234567890ab
+    aaaaaaaaaaaa 111111111111 000000000000 abcdefghijkl qwerty123456""".split()
+)
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """NIST SP 800-63B: length and a block list, no composition rules."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"Use at least {MIN_PASSWORD_LENGTH} characters. A few words you will remember work well."
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use at most {MAX_PASSWORD_LENGTH} characters."
+    lowered = password.lower()
+    if lowered in COMMON_PASSWORDS or len(set(lowered)) < 4:
+        return "That password is too easy to guess. Please choose another."
+    if email and lowered == email.lower() or name and lowered == name.lower():
+        return "Your password cannot be your e-mail address or name."
+    return None
+
+
+def editor_required(view):
+    """Logged in, and an editor; otherwise login or 403."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.EDITOR:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def therapist_required(view):
+    """The writing desk is for therapists: editors do not answer challenges."""
+
+    @functools.wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role != Role.THERAPIST:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def content_security_policy(frame_ancestors: str = "'none'") -> str:
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "object-src 'none'; base-uri 'none'; form-action 'self'; "
+        f"frame-ancestors {frame_ancestors}"
+    )
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def security_headers(response):
+        csp = response.headers.setdefault("Content-Security-Policy", content_security_policy())
+        if "frame-ancestors 'none'" in csp:
+            response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        # strict-origin keeps the Referer that CSRF checks need on HTTPS POSTs
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        if request.endpoint and not request.endpoint.startswith(("public.", "static")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,41 @@
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
+
+from curation.security import clean_text, is_safe_link
+
+
+def _strip(value):
+    return clean_text(value).strip() if value is not None else value
+
+
+def _web_link(form, field):
+    if field.data and not (is_safe_link(field.data) and field.data.lower().startswith(("http://", "https://"))):
+        raise ValidationError("Use a web address starting with https:// (or http://).")
+
+
+def _frame_origins(form, field):
+    for origin in (field.data or "").split():
+        if not origin.startswith("https://") or any(c in origin for c in "'\";,"):
+            raise ValidationError("List web origins starting with https://, separated by spaces.")
+
+
+class SettingsForm(FlaskForm):
+    practice_name = StringField("Practice name", validators=[DataRequired(), Length(max=120)], filters=[_strip])
+    booking_text = TextAreaField(
+        "Booking call-to-action", validators=[DataRequired(), Length(max=1000)], filters=[_strip],
+        description="Ends every published feature.",
+    )
+    booking_label = StringField("Booking button text", validators=[DataRequired(), Length(max=80)], filters=[_strip])
+    booking_url = URLField("Booking link", validators=[DataRequired(), Length(max=500), _web_link], filters=[_strip])
+    anonymous_credit = StringField(
+        "Credit line for anonymous answers", validators=[DataRequired(), Length(max=120)], filters=[_strip],
+    )
+    frame_ancestors = StringField(
+        "Sites that may embed published features", validators=[Length(max=500), _frame_origins], filters=[_strip],
+        description="Optional: your website's address, e.g. https://www.example-practice.ca. Empty: no site may frame them.",
+    )
+    reminder_days = IntegerField(
+        "Reminder, days before the deadline", validators=[NumberRange(min=1, max=30)],
+        description="Therapists who have not submitted get one reminder this many days before the deadline.",
+    )

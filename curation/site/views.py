@@ -1,0 +1,61 @@
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import text
+
+from curation import audit, db
+from curation.mail import services as mail
+from curation.security import editor_required
+from curation.site import services as site_settings
+from curation.site.forms import SettingsForm
+
+bp = Blueprint("site", __name__)
+
+
+@bp.get("/healthz")
+def healthz():
+    db.session.execute(text("SELECT 1"))
+    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
+
+
+@bp.route("/editor/settings", methods=["GET", "POST"])
+@editor_required
+def settings():
+    form = SettingsForm()
+    if form.validate_on_submit():
+        values = {name: str(field.data) for name, field in form._fields.items() if name in site_settings.DEFAULTS}
+        site_settings.save(db.session, values, current_user)
+        db.session.commit()
+        flash("Settings saved. They apply to features published from now on.")
+        return redirect(url_for("site.settings"))
+    if not form.is_submitted():
+        form.process(data=site_settings.load(db.session))
+    return render_template("site/settings.html", form=form), 400 if form.errors else 200
+
+
+@bp.get("/editor/audit")
+@editor_required
+def audit_log():
+    page = max(1, request.args.get("page", 1, type=int))
+    entries, total = audit.page(db.session, page)
+    return render_template("site/audit.html", entries=entries, total=total, page=page, per_page=50)
+
+
+@bp.get("/editor/outbox")
+@editor_required
+def outbox():
+    page = max(1, request.args.get("page", 1, type=int))
+    mails, total = mail.outbox_page(db.session, page)
+    return render_template("site/outbox.html", mails=mails, total=total, page=page, per_page=50)
+
+
+@bp.route("/my/settings", methods=["GET", "POST"])
+@login_required
+def notifications():
+    if request.method == "POST":
+        if FlaskForm().validate_on_submit():
+            mail.set_notifications(db.session, current_user, request.form.get("wants_notifications") == "y")
+            db.session.commit()
+            flash("Your mail preferences are saved.")
+        return redirect(url_for("site.notifications"))
+    return render_template("site/notifications.html")

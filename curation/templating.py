@@ -1,0 +1,31 @@
+"""Filters and globals the templates use. Formatting only, no queries."""
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+from flask_wtf import FlaskForm
+
+from curation.answers.services import count_words
+from curation.security import paragraphs
+
+
+def local_time(value: dt.datetime | None, fmt: str = "%-d %B %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
+
+
+def label(state: str) -> str:
+    """A state as people say it: changes_requested → changes requested."""
+    return str(state).replace("_", " ")
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters["paragraphs"] = paragraphs
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["label"] = label
+    app.jinja_env.filters["words"] = count_words
+    app.jinja_env.globals["ButtonForm"] = FlaskForm
+    app.jinja_env.globals["timezone_name"] = lambda: current_app.config["TIMEZONE"]

@@ -1,0 +1,221 @@
+"""Fixtures: a fresh app and database per test, clients, factories, query counting.
+
+The suite runs on SQLite by default. With CURATION_TEST_DATABASE_URL set to a
+PostgreSQL URL it runs there instead, each test in a schema of its own.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from curation import create_app, db, schema
+from curation.accounts import services as accounts
+from curation.answers import services as answers
+from curation.challenges import services as challenges
+from curation.models import Challenge, Role, User
+from curation.review import services as review
+
+PASSWORD = "a long enough passphrase"
+PG_URL = os.environ.get("CURATION_TEST_DATABASE_URL", "")
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    if not PG_URL:
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{name}"'))
+    separator = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{separator}options=-csearch_path%3D{name}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": database_url,
+            "SECRET_KEY": "test-only-key",
+            "RATELIMIT_ENABLED": False,
+            "SERVER_NAME": "curation.test",
+        }
+    )
+    app.instance_path = str(tmp_path)
+    with app.app_context():
+        schema.upgrade()
+    yield app
+    with app.app_context():
+        db.engine().dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def session(app):
+    """A session for arranging and checking; the app's own requests use theirs."""
+    with app.app_context():
+        s = db.new_session()
+        yield s
+        s.close()
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+class Factory:
+    """Small builders for the objects tests need; each commits."""
+
+    def __init__(self, session):
+        self.session = session
+        self.count = 0
+
+    def _next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def user(self, role: Role, name: str | None = None, credentials: str = "RP", email: str | None = None) -> User:
+        n = self._next()
+        user = accounts.create_user(
+            self.session,
+            email=email or f"{role}{n}@example.org",
+            name=name or f"{'Edna' if role == Role.EDITOR else 'Theo'} Person{n}",
+            role=role,
+            credentials=credentials,
+            password=PASSWORD,
+        )
+        self.session.commit()
+        return user
+
+    def editor(self, **kw) -> User:
+        return self.user(Role.EDITOR, **kw)
+
+    def therapist(self, **kw) -> User:
+        return self.user(Role.THERAPIST, **kw)
+
+    def challenge(self, editor: User | None = None, *, state: str = "open", **fields) -> Challenge:
+        editor = editor or self.editor()
+        values = {
+            "title": "What Do Therapists Really Think About Rest?",
+            "topic": "Rest",
+            "question": "In your own words, what is rest?",
+            "intro": "We asked.",
+            "challengers": "Psychotherapists",
+            "outro": "Join us next time.",
+            "closes_at": None,
+            "word_limit": None,
+        }
+        values.update(fields)
+        challenge = challenges.create(self.session, editor, values)
+        if state in ("open", "closed"):
+            challenges.open_challenge(self.session, challenge, editor)
+        if state == "closed":
+            challenges.close_challenge(self.session, challenge, editor)
+        self.session.commit()
+        return challenge
+
+    def answer(self, challenge, author=None, *, body="Rest is a kindness we owe ourselves.", credit="full", submit=True):
+        author = author or self.therapist()
+        answer, _ = answers.save(
+            self.session, challenge, author, body=body, credit=credit, consent=True, submit=submit
+        )
+        self.session.commit()
+        return answer
+
+    def approved(self, challenge, editor, author=None, *, excerpt="", **kw):
+        answer = self.answer(challenge, author, **kw)
+        review.review(self.session, answer, editor, decision="approve", excerpt=excerpt)
+        self.session.commit()
+        return answer
+
+
+@pytest.fixture
+def make(session):
+    return Factory(session)
+
+
+class Auth:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = PASSWORD):
+        email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+        return self.client.post("/auth/login", data={"email": email, "password": password, "csrf_token": csrf(self.client)})
+
+    def logout(self):
+        return self.client.post("/auth/logout", data={"csrf_token": csrf(self.client)})
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf(client, path: str = "/auth/login") -> str:
+    """A valid CSRF token for this client's session, read from a real form."""
+    page = client.get(path).get_data(as_text=True)
+    match = _TOKEN.search(page)
+    if match is None:
+        # the login page redirects once logged in: any page with a form will do
+        page = client.get("/account").get_data(as_text=True)
+        match = _TOKEN.search(page)
+    assert match, "no CSRF token found on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def post(client):
+    """POST with a valid CSRF token, as a browser would."""
+
+    def _post(path, data=None, **kw):
+        data = dict(data or {})
+        data.setdefault("csrf_token", csrf(client))
+        return client.post(path, data=data, **kw)
+
+    return _post
+
+
+@pytest.fixture
+def count_queries(app):
+    """Counts the SQL statements run inside the `with` block."""
+
+    @contextlib.contextmanager
+    def counter():
+        statements: list[str] = []
+
+        def before(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "BEGIN", "PRAGMA")):
+                statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine()
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counter
