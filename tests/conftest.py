@@ -72,11 +72,15 @@ def runner(app):
 
 @pytest.fixture
 def session(app):
-    """A session for arranging and checking; the app's own requests use theirs."""
+    """A session for arranging and checking; the app's own requests use theirs.
+
+    No app context stays pushed during the test: Flask would reuse it for every
+    test-client request, sharing `g` (and its database session) between them.
+    """
     with app.app_context():
         s = db.new_session()
-        yield s
-        s.close()
+    yield s
+    s.close()
 
 
 def now() -> dt.datetime:

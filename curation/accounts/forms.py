@@ -1,10 +1,8 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from curation.security import clean_text
-
-_text = [clean_text]
 
 
 def _strip(value):
@@ -49,11 +47,7 @@ class FirstEditorForm(ProfileFields):
 
 class InviteForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[_strip])
-    role = SelectField("Role", choices=[("therapist", "Therapist"), ("editor", "Editor")], default="therapist")
-
-
-class RoleForm(FlaskForm):
-    role = RadioField("Role", choices=[("therapist", "Therapist"), ("editor", "Editor")])
+    role = SelectField("Role", choices=[SelectChoice("therapist", "Therapist"), SelectChoice("editor", "Editor")], default="therapist")
 
 
 class ChangePasswordForm(FlaskForm):

@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SubmitField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectChoice, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from curation.answers.services import MAX_ANSWER_CHARS
@@ -16,9 +16,9 @@ class AnswerForm(FlaskForm):
     credit = RadioField(
         "How should we credit you?",
         choices=[
-            ("full", "Full name and credentials"),
-            ("first", "First name and credentials"),
-            ("anonymous", "Anonymously (“A registered psychotherapist”)"),
+            SelectChoice("full", "Full name and credentials"),
+            SelectChoice("first", "First name and credentials"),
+            SelectChoice("anonymous", "Anonymously (“A registered psychotherapist”)"),
         ],
         default="full",
         validators=[InputRequired(message="Choose how you would like to be credited.")],
@@ -31,7 +31,7 @@ class AnswerForm(FlaskForm):
 class ExcerptDecisionForm(FlaskForm):
     decision = RadioField(
         "Your decision",
-        choices=[("accept", "Yes, publish these words"), ("decline", "No, I do not agree to this excerpt")],
+        choices=[SelectChoice("accept", "Yes, publish these words"), SelectChoice("decline", "No, I do not agree to this excerpt")],
         validators=[InputRequired(message="Choose whether you agree to the excerpt.")],
     )
     note = TextAreaField("Note to the editor (optional)", validators=[Length(max=2000)], filters=[clean_text])

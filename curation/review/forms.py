@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, TextAreaField
+from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from curation.security import clean_text
@@ -12,7 +12,7 @@ def _strip(value):
 class ReviewForm(FlaskForm):
     decision = RadioField(
         "Decision",
-        choices=[("approve", "Approve"), ("request_changes", "Request changes"), ("reject", "Reject")],
+        choices=[SelectChoice("approve", "Approve"), SelectChoice("request_changes", "Request changes"), SelectChoice("reject", "Reject")],
         validators=[InputRequired(message="Choose approve, request changes or reject.")],
     )
     note = TextAreaField(
