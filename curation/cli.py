@@ -5,6 +5,7 @@ import datetime as dt
 
 import click
 from flask import Flask, url_for
+from flask.cli import with_appcontext
 
 from curation import db
 from curation.accounts import services as accounts
@@ -18,6 +19,7 @@ def register(app: Flask) -> None:
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db() -> None:
     """Create the schema, or upgrade it to the newest revision. Safe to run again."""
     from curation import schema
@@ -27,6 +29,7 @@ def init_db() -> None:
 
 
 @click.command("create-user")
+@with_appcontext
 @click.argument("email")
 @click.option("--name", required=True)
 @click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
@@ -46,6 +49,7 @@ def create_user(email: str, name: str, role: str, credentials: str, password: st
 
 
 @click.command("invite")
+@with_appcontext
 @click.argument("email")
 @click.option("--role", type=click.Choice([r.value for r in Role]), default=Role.THERAPIST.value)
 def invite(email: str, role: str) -> None:
@@ -73,6 +77,7 @@ def _external_url(endpoint: str, **values) -> str:
 
 
 @click.command("demo")
+@with_appcontext
 def demo() -> None:
     """Fill an empty database with a sample edition and print the logins."""
     from curation import demo as sample

@@ -223,3 +223,12 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+def fresh(session):
+    """See what the app committed since: end this session's snapshot and forget
+    what it loaded (objects stay loaded after a commit; a rollback with no
+    transaction open would not expire them)."""
+    session.rollback()
+    session.expire_all()
+    return session

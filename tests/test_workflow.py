@@ -3,7 +3,7 @@ review, order, preview, publish, correction, unpublish."""
 import re
 
 from curation.models import Answer, AnswerState, AuditEntry, Challenge, ChallengeState, Publication
-from tests.conftest import csrf
+from tests.conftest import csrf, fresh
 
 PASSWORD = "a long enough passphrase"
 
@@ -75,7 +75,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
     queue = client.get(challenge_path).get_data(as_text=True)
     assert queue.count('class="answer-card"') == 3
     answer_ids = [a.id for a in session.query(Answer).order_by(Answer.id)]
-    session.rollback()
+    fresh(session)
 
     # Approve two (one with an excerpt), request changes on the third.
     _post(client, f"/editor/answers/{answer_ids[0]}/review", {"decision": "approve", "note": "Lovely."})
@@ -124,7 +124,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
 
     # A correction makes version 2; the first stays on record, superseded.
     _post(client, f"/editor/challenges/{challenge_id}/publish", {"version_seen": "1"})
-    session.rollback()  # end the test session's snapshot to see the app's commits
+    fresh(session)  # end the test session's snapshot to see the app's commits
     versions = session.query(Publication).order_by(Publication.version).all()
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].superseded_at is not None and versions[1].is_public
@@ -132,7 +132,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
     # Unpublish: gone from the public site, kept on record.
     _post(client, f"/editor/challenges/{challenge_id}/unpublish", {})
     assert client.get(slug_path).status_code == 404
-    session.rollback()
+    fresh(session)
     assert session.get(Challenge, challenge_id).state == ChallengeState.CLOSED
     assert session.query(Publication).count() == 2
 

@@ -32,6 +32,7 @@ def open_challenges():
 
 
 def _desk(challenge, form, answer, status=200):
+    editable = answer is None or answer.state in answers.EDITABLE
     return (
         render_template(
             "answers/desk.html",
@@ -40,7 +41,9 @@ def _desk(challenge, form, answer, status=200):
             answer=answer,
             decision_form=ExcerptDecisionForm(formdata=None),
             spans=excerpt_spans(answer.body, answer.excerpt) if answer and answer.excerpt else None,
-            editable=answer is None or answer.state in answers.EDITABLE,
+            editable=editable,
+            # text sent to an answer that can no longer change: shown, never dropped
+            unsaved_text=form.body.data if not editable and form.is_submitted() else None,
         ),
         status,
     )
