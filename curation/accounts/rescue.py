@@ -38,6 +38,8 @@ def resend_page(target: str, fields: list[tuple[str, str]], message: str, status
 
 def unauthorized():
     """Not logged in: a GET goes to the login page; a POST keeps what was sent."""
+    if request.accept_mimetypes.best == "application/json":
+        return {"error": "Your session has ended. Please log in again; your text is kept in this browser."}, 401
     if request.method == "POST" and request.form:
         fields = _fields_worth_keeping(request.form)
         return (
@@ -50,8 +52,6 @@ def unauthorized():
             ),
             401,
         )
-    if request.accept_mimetypes.best == "application/json":
-        return {"error": "Your session has ended. Please log in again."}, 401
     flash("Please log in to continue.")
     return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
 

@@ -26,7 +26,7 @@ OUTCOME_MESSAGES = {
 @bp.get("/challenges/")
 @therapist_required
 def open_challenges():
-    listed = challenges.open_for_therapists(db.session, None)
+    listed = challenges.open_for_therapists(db.session)
     own = answers.own_answers_by_challenge(db.session, current_user, [c.id for c in listed])
     return render_template("answers/open.html", challenges=listed, own=own)
 

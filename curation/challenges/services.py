@@ -1,7 +1,6 @@
 """Challenges: create, edit, and the moves between states."""
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from typing import Any
 
@@ -93,7 +92,7 @@ def all_with_counts(session: Session) -> list[tuple[Challenge, dict[str, int]]]:
     return [(c, counts[c.id]) for c in challenges]
 
 
-def open_for_therapists(session: Session, now: dt.datetime) -> list[Challenge]:
+def open_for_therapists(session: Session) -> list[Challenge]:
     return list(
         session.scalars(
             select(Challenge).where(Challenge.state == ChallengeState.OPEN).order_by(Challenge.closes_at, Challenge.id)
