@@ -144,3 +144,20 @@ def test_weak_passwords_are_refused(session, password):
 
 def test_a_long_passphrase_without_symbols_is_fine(session):
     assert accounts.create_user(session, email="p@example.org", name="P", role=Role.THERAPIST, password="correct horse battery staple")
+
+
+def test_an_editor_changes_someones_role_and_it_is_audited(make, auth, client, post, session):
+    editor = make.editor()
+    therapist = make.therapist()
+    auth.login(editor)
+    assert post(f"/editor/people/{therapist.id}/role", {"role": "editor"}).status_code == 302
+    fresh(session)
+    assert session.get(User, therapist.id).role == Role.EDITOR
+    assert "user.role_changed" in client.get("/editor/audit").get_data(as_text=True)
+    assert post(f"/editor/people/{therapist.id}/role", {"role": "owner"}).status_code == 400
+
+
+def test_the_last_editor_keeps_the_role(make, session):
+    editor = make.editor()
+    with pytest.raises(Invalid):
+        accounts.set_role(session, editor, Role.THERAPIST, actor=editor)

@@ -166,6 +166,19 @@ def reactivate(user_id: int):
     return _set_deactivated(user_id, False)
 
 
+@bp.post("/editor/people/<int:user_id>/role")
+@editor_required
+def change_role(user_id: int):
+    user = accounts.get_user(db.session, user_id) or abort(404)
+    role = request.form.get("role", "")
+    if role not in {r.value for r in Role}:
+        raise Invalid("Choose editor or therapist.")
+    accounts.set_role(db.session, user, Role(role), actor=current_user)
+    db.session.commit()
+    flash(f"{user.name} is now {'an editor' if user.is_editor else 'a therapist'}.")
+    return redirect(url_for("accounts.people"))
+
+
 def _set_deactivated(user_id: int, deactivated: bool):
     user = accounts.get_user(db.session, user_id) or abort(404)
     accounts.set_deactivated(db.session, user, deactivated, actor=current_user)
