@@ -1,7 +1,12 @@
 """Commands under `flask --app curation`. Each commits once, like a request."""
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
 
 import click
 from flask import Flask, url_for
@@ -14,7 +19,7 @@ from curation.models import Role
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, create_user, invite, demo):
+    for command in (init_db, create_user, invite, demo, backup):
         app.cli.add_command(command)
 
 
@@ -90,3 +95,46 @@ def demo() -> None:
     click.echo("Demo edition loaded. Log in at /auth/login with:")
     for email, password, role in logins:
         click.echo(f"  {role:<9} {email}  password: {password}")
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("path", type=click.Path(dir_okay=False, writable=True, resolve_path=True))
+def backup(path: str) -> None:
+    """Write a consistent copy of the SQLite database to PATH, while the app serves."""
+    url = db.engine().url
+    if url.get_backend_name() != "sqlite":
+        raise click.ClickException(
+            f"The database is {url.get_backend_name()}, not SQLite: back it up with its own tools, "
+            "e.g. `pg_dump --format=custom --file=curation.dump DBNAME` (restore with pg_restore)."
+        )
+    if not url.database or url.database == ":memory:":
+        raise click.ClickException("The database lives in memory only; there is no file to back up.")
+    source_path = Path(url.database).resolve()
+    target = Path(path)
+    if target == source_path:
+        raise click.ClickException("PATH is the live database itself; choose another file.")
+    # Written beside PATH and renamed into place: PATH never holds half a backup.
+    handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(handle)
+    try:
+        source = sqlite3.connect(source_path, timeout=30)
+        copy = sqlite3.connect(partial)
+        try:
+            # One step (pages=-1): a single read snapshot, so writers carry on
+            # under WAL and the copy is consistent as of one moment.
+            source.backup(copy)
+            # One self-contained file, whatever journal mode the live database uses.
+            copy.execute("PRAGMA journal_mode=DELETE")
+            if copy.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise click.ClickException("The copy failed its integrity check; PATH was not written.")
+        finally:
+            copy.close()
+            source.close()
+        os.replace(partial, target)
+    finally:
+        if os.path.exists(partial):
+            os.unlink(partial)
+    with contextlib.closing(sqlite3.connect(target)) as copied:
+        answers = copied.execute("SELECT count(*) FROM answers").fetchone()[0]
+    click.echo(f"Backed up {source_path} to {target} ({answers} answers).")
