@@ -38,6 +38,11 @@ def clean_text(value: str | None) -> str:
     return _CONTROL.sub("", value)
 
 
+def clean_line(value: str | None) -> str | None:
+    """A form filter: cleaned text without surrounding blanks."""
+    return clean_text(value).strip() if value is not None else value
+
+
 def clean(html: str) -> str:
     """The one sanitizer. Markup-allowing fields go through it once, when saved."""
     cleaner = bleach.Cleaner(
@@ -118,30 +123,25 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     return None
 
 
-def editor_required(view):
-    """Logged in, and an editor; otherwise login or 403."""
+def role_required(role: Role):
+    """Logged in and of this role; otherwise the login page, or 403."""
 
-    @functools.wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != Role.EDITOR:
-            abort(403)
-        return view(*args, **kwargs)
+    def decorator(view):
+        @functools.wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role != role:
+                abort(403)
+            return view(*args, **kwargs)
 
-    return wrapped
+        return wrapped
+
+    return decorator
 
 
-def therapist_required(view):
-    """The writing desk is for therapists: editors do not answer challenges."""
-
-    @functools.wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role != Role.THERAPIST:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
+editor_required = role_required(Role.EDITOR)
+# The writing desk is for therapists: editors do not answer challenges.
+therapist_required = role_required(Role.THERAPIST)
 
 
 def content_security_policy(frame_ancestors: str = "'none'") -> str:

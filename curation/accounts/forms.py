@@ -2,15 +2,12 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from curation.security import clean_text
+from curation.security import clean_line
 
-
-def _strip(value):
-    return clean_text(value).strip() if value is not None else value
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)], filters=[_strip])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)], filters=[clean_line])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
 
 
@@ -18,13 +15,13 @@ class ProfileFields(FlaskForm):
     name = StringField(
         "Your name",
         validators=[DataRequired(), Length(max=120)],
-        filters=[_strip],
+        filters=[clean_line],
         description="As it should appear when you are credited, e.g. “Dana Whitfield”.",
     )
     credentials = StringField(
         "Credentials",
         validators=[Length(max=120)],
-        filters=[_strip],
+        filters=[clean_line],
         description="Shown after your name, e.g. “RP” or “MSW, RSW”. Optional.",
     )
     password = PasswordField(
@@ -42,11 +39,11 @@ class AcceptInvitationForm(ProfileFields):
 
 
 class FirstEditorForm(ProfileFields):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[_strip])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[clean_line])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[_strip])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[clean_line])
     role = SelectField("Role", choices=[SelectChoice("therapist", "Therapist"), SelectChoice("editor", "Editor")], default="therapist")
 
 

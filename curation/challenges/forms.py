@@ -6,38 +6,35 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from curation.security import clean_text
+from curation.security import clean_line
 
-
-def _strip(value):
-    return clean_text(value).strip() if value is not None else value
 
 
 class ChallengeForm(FlaskForm):
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
-        filters=[_strip],
+        filters=[clean_line],
         description="The headline of the published feature, e.g. “What Do Therapists Really Think About Rest?”",
     )
     topic = StringField(
-        "The Challenge (topic)", validators=[DataRequired(), Length(max=200)], filters=[_strip],
+        "The Challenge (topic)", validators=[DataRequired(), Length(max=200)], filters=[clean_line],
         description="A few words, e.g. “Rest”.",
     )
     question = TextAreaField(
-        "Question", validators=[DataRequired(), Length(max=2000)], filters=[_strip],
+        "Question", validators=[DataRequired(), Length(max=2000)], filters=[clean_line],
         description="The question therapists answer, in plain words.",
     )
     intro = TextAreaField(
-        "Introduction", validators=[Length(max=10000)], filters=[_strip],
+        "Introduction", validators=[Length(max=10000)], filters=[clean_line],
         description="Opens the feature. Plain text; simple links and emphasis are kept.",
     )
     challengers = StringField(
-        "The Challengers", validators=[DataRequired(), Length(max=200)], filters=[_strip],
+        "The Challengers", validators=[DataRequired(), Length(max=200)], filters=[clean_line],
         default="Psychotherapists",
     )
     outro = TextAreaField(
-        "Closing paragraph", validators=[Length(max=10000)], filters=[_strip],
+        "Closing paragraph", validators=[Length(max=10000)], filters=[clean_line],
         description="E.g. “Join us next time…”. The booking call-to-action follows it.",
     )
     closes_at = DateTimeLocalField(

@@ -2,11 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from curation.security import clean_text
+from curation.security import clean_line
 
-
-def _strip(value):
-    return clean_text(value).strip() if value is not None else value
 
 
 class ReviewForm(FlaskForm):
@@ -16,11 +13,11 @@ class ReviewForm(FlaskForm):
         validators=[InputRequired(message="Choose approve, request changes or reject.")],
     )
     note = TextAreaField(
-        "Note to the author", validators=[Length(max=5000)], filters=[_strip],
+        "Note to the author", validators=[Length(max=5000)], filters=[clean_line],
         description="The therapist sees this note. Required when you request changes.",
     )
     excerpt = TextAreaField(
-        "Excerpt (optional)", validators=[Length(max=20000)], filters=[_strip],
+        "Excerpt (optional)", validators=[Length(max=20000)], filters=[clean_line],
         description="Only the answer's own words, in order, with … where you cut text. Leave empty to quote the whole answer.",
     )
     next = HiddenField()
