@@ -59,7 +59,10 @@ def decide(answer_id: int):
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("review.queue", challenge_id=answer.challenge_id))
     status = 400 if form.errors else 200
-    return render_template("review/answer.html", answer=answer, form=form), status
+    # what the excerpt in the form cuts from the answer; none while the excerpt itself is refused
+    excerpt = None if form.excerpt.errors else form.excerpt.data
+    spans = review.excerpt_spans(answer.body, excerpt) if excerpt else None
+    return render_template("review/answer.html", answer=answer, form=form, spans=spans), status
 
 
 @bp.route("/challenges/<int:challenge_id>/order", methods=["GET", "POST"])
