@@ -19,7 +19,9 @@ from curation.models import Role
 
 
 def register(app: Flask) -> None:
-    for command in (init_db, create_user, invite, demo, backup):
+    from curation.mail import commands as mail_commands
+
+    for command in (init_db, create_user, invite, demo, backup, mail_commands.send_mail, mail_commands.send_reminders):
         app.cli.add_command(command)
 
 

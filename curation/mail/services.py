@@ -1,6 +1,8 @@
 """The outbox: mails are written in the transaction of their event and sent after commit."""
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import json
 
 from flask import render_template
@@ -8,7 +10,23 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from curation.models import Answer, AnswerState, Challenge, Invitation, OutboxMail, Publication, Role, User
+from curation.models import (
+    Answer,
+    AnswerState,
+    Challenge,
+    ChallengeState,
+    ExcerptConsent,
+    Invitation,
+    OutboxMail,
+    Publication,
+    Role,
+    User,
+)
+from curation.review.services import excerpt_spans
+from curation.site import services as site_settings
+
+# Answers in these states do not count as submitted: their authors get reminders.
+NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)
 
 
 def queue(
@@ -28,8 +46,8 @@ def queue(
         kind=kind,
         recipient=recipient,
         subject=subject,
-        text_body=render_template(f"mail/{template}.txt", **context),
-        html_body=render_template(f"mail/{template}.html", **context),
+        text_body=render_template(f"mail/{template}.txt", subject=subject, **context),
+        html_body=render_template(f"mail/{template}.html", subject=subject, **context),
         dedupe_key=dedupe_key,
     )
     try:
@@ -54,12 +72,17 @@ def queue_invitation(session: Session, invitation: Invitation, url: str) -> Outb
     )
 
 
+def _wants_mail(user: User) -> bool:
+    """Whether a notification may go to this person; account mails do not ask."""
+    return user.wants_notifications and not user.is_deactivated
+
+
 def _therapists_to_notify(session: Session) -> list[User]:
     return list(
         session.scalars(
             select(User).where(
                 User.role == Role.THERAPIST, User.is_deactivated.is_(False), User.wants_notifications.is_(True)
-            )
+            ).order_by(User.id)
         )
     )
 
@@ -82,9 +105,23 @@ def queue_challenge_opened(session: Session, challenge: Challenge) -> int:
 
 
 def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None:
+    """One mail per review: an approval that waits for the author's consent to an
+    excerpt asks for it (with the note); any other decision tells it, with the note."""
     author = answer.author
-    if not author.wants_notifications or author.is_deactivated:
+    if not _wants_mail(author):
         return None
+    if answer.state == AnswerState.APPROVED and answer.excerpt and answer.excerpt_consent == ExcerptConsent.PENDING:
+        return queue(
+            session,
+            kind="excerpt_awaiting_consent",
+            recipient=author.email,
+            subject=f"Your words for “{answer.challenge.topic}”: please check the excerpt",
+            template="excerpt_awaiting_consent",
+            answer=answer,
+            author=author,
+            challenge=answer.challenge,
+            spans=excerpt_spans(answer.body, answer.excerpt),
+        )
     return queue(
         session,
         kind="answer_reviewed",
@@ -94,8 +131,58 @@ def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None
         answer=answer,
         author=author,
         challenge=answer.challenge,
-        AnswerState=AnswerState,
     )
+
+
+def queue_reminders(session: Session, now: dt.datetime) -> int:
+    """One reminder per challenge, deadline and therapist who has not submitted,
+    `reminder_days` before the deadline; running it again queues nothing new."""
+    days = _reminder_days(session)
+    closing_soon = session.scalars(
+        select(Challenge)
+        .where(
+            Challenge.state == ChallengeState.OPEN,
+            Challenge.closes_at.is_not(None),
+            Challenge.closes_at > now,
+            Challenge.closes_at <= now + dt.timedelta(days=days),
+        )
+        .order_by(Challenge.closes_at)
+    ).all()
+    if not closing_soon:
+        return 0
+    therapists = _therapists_to_notify(session)
+    queued = 0
+    for challenge in closing_soon:
+        submitted = set(
+            session.scalars(
+                select(Answer.author_id).where(
+                    Answer.challenge_id == challenge.id, Answer.state.not_in(NOT_SUBMITTED)
+                )
+            )
+        )
+        for therapist in therapists:
+            if therapist.id in submitted:
+                continue
+            if queue(
+                session,
+                kind="reminder",
+                recipient=therapist.email,
+                subject=f"Reminder: “{challenge.topic}” closes {challenge.closes_at:%-d %B}",
+                template="reminder",
+                # a deadline moved later earns a new reminder; the same one never two
+                dedupe_key=f"reminder:{challenge.id}:{challenge.closes_at:%Y%m%dT%H%M}:{therapist.id}",
+                challenge=challenge,
+                therapist=therapist,
+            ):
+                queued += 1
+    return queued
+
+
+def _reminder_days(session: Session) -> int:
+    try:
+        return max(1, int(site_settings.load(session)["reminder_days"]))
+    except ValueError:
+        return int(site_settings.DEFAULTS["reminder_days"])
 
 
 def queue_feature_published(session: Session, publication: Publication) -> int:
@@ -107,7 +194,7 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
     queued = 0
     for quote in quotes:
         author = authors.get(quote["consent"]["author_id"])
-        if author is None or not author.wants_notifications or author.is_deactivated:
+        if author is None or not _wants_mail(author):
             continue
         if queue(
             session,
@@ -124,33 +211,45 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
     return queued
 
 
-def _editors(session: Session) -> list[User]:
-    return list(session.scalars(select(User).where(User.role == Role.EDITOR, User.is_deactivated.is_(False))))
+def _editors(session: Session, *, routine: bool) -> list[User]:
+    """Active editors; for routine news only those who want mail."""
+    where = [User.role == Role.EDITOR, User.is_deactivated.is_(False)]
+    if routine:
+        where.append(User.wants_notifications.is_(True))
+    return list(session.scalars(select(User).where(*where).order_by(User.id)))
 
 
-def _queue_to_editors(session: Session, *, kind: str, subject: str, template: str, key: str, **context) -> int:
+def _queue_to_editors(
+    session: Session, *, routine: bool, kind: str, subject: str, template: str, key: str, **context
+) -> int:
     return sum(
         1
-        for editor in _editors(session)
+        for editor in _editors(session, routine=routine)
         if queue(session, kind=kind, recipient=editor.email, subject=subject, template=template,
                  dedupe_key=f"{key}:{editor.id}", editor=editor, **context)
     )
 
 
 def queue_excerpt_decided(session: Session, answer: Answer) -> int:
+    # The same decision on the same words sent twice (a double click) is one mail.
+    decision = f"{answer.excerpt_consent}\n{answer.excerpt or ''}\n{answer.excerpt_author_note}"
     return _queue_to_editors(
         session,
+        routine=True,
         kind="excerpt_decided",
         subject=f"{answer.author.name} {answer.excerpt_consent} the excerpt for “{answer.challenge.topic}”",
         template="excerpt_decided",
-        key=f"excerpt_decided:{answer.id}:{answer.excerpt_consent}:{hash(answer.excerpt or '') & 0xffffffff}",
+        key=f"excerpt_decided:{answer.id}:{hashlib.sha256(decision.encode()).hexdigest()[:24]}",
         answer=answer,
     )
 
 
 def queue_consent_withdrawn(session: Session, answer: Answer) -> int:
+    """Every editor hears of it, whatever their mail preferences: a published page
+    now shows words without their author's consent."""
     return _queue_to_editors(
         session,
+        routine=False,
         kind="consent_withdrawn",
         subject=f"Correction owed: {answer.author.name} withdrew consent for “{answer.challenge.title}”",
         template="consent_withdrawn",
