@@ -1,9 +1,76 @@
-"""Creating and upgrading the database schema."""
+"""Creating and upgrading the database schema, with Alembic migrations.
+
+`upgrade()` brings any database to the newest revision: an empty one gets the
+whole schema, an older one the missing revisions. A database made by the
+versions of Curation that created tables directly (no `alembic_version` table
+yet) holds exactly the first revision's schema, so it is stamped with that
+revision first and then upgraded like any other.
+"""
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
+
 from curation import db, models  # noqa: F401  (models registers the tables)
-from curation.db import Base
+from curation.db import Base, UTCDateTime
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# The revision that the tables made before migrations existed correspond to.
+BASELINE = "0001"
 
 
-def upgrade() -> None:
-    Base.metadata.create_all(db.engine())
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def configure_context(context: Any, connection: Connection, metadata) -> None:
+    """The one configuration both upgrades and autogenerate run with."""
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        # SQLite cannot ALTER most things: Alembic rebuilds the table instead.
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+        render_item=_render_item,
+    )
+
+
+def _render_item(type_: str, obj: Any, autogen_context) -> str | bool:
+    # Migrations stay free of app types: UTCDateTime is a plain DateTime column.
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime()"
+    return False
+
+
+def upgrade(revision: str = "head") -> None:
+    """Migrate the app's database to `revision` in one transaction."""
+    with db.engine().begin() as connection:
+        _stamp_tables_made_before_migrations(connection)
+        command.upgrade(alembic_config(connection), revision)
+
+
+def current_revision() -> str | None:
+    with db.engine().connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _stamp_tables_made_before_migrations(connection: Connection) -> None:
+    tables = set(inspect(connection).get_table_names())
+    if "users" in tables and "alembic_version" not in tables:
+        command.stamp(alembic_config(connection), BASELINE)
+
+
+def new_revision(message: str) -> None:
+    """Write a new revision from the difference between the models and the
+    app's database (bring that database to head first, and read the result)."""
+    with db.engine().begin() as connection:
+        command.revision(alembic_config(connection), message=message, autogenerate=True)
