@@ -6,6 +6,7 @@ what was stored.
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -13,7 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
-from flask import render_template
+from flask import current_app, render_template, url_for
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only
@@ -25,17 +26,20 @@ from curation.errors import Conflict, Invalid, NotFound
 from curation.models import (
     Answer,
     AnswerState,
+    AuditEntry,
     Challenge,
     ChallengeState,
     Credit,
     ExcerptConsent,
     Publication,
     QuoteCard,
+    SiteSetting,
     User,
 )
 from curation.publishing import cards
 from curation.publishing.markdown import feature_markdown
 from curation.review.services import approved_in_order
+from curation.security import clean_text
 from curation.site import services as site_settings
 
 
@@ -72,6 +76,23 @@ def pending_consent(quotes: list[Answer]) -> list[Answer]:
     ]
 
 
+def excerpt_acceptance_times(session: Session, answer_ids: list[int]) -> dict[int, dt.datetime]:
+    """When each author last accepted their excerpt, from the audit log; an
+    excerpt changed since must be accepted again, so the last is the one in force."""
+    if not answer_ids:
+        return {}
+    rows = session.execute(
+        select(AuditEntry.subject_id, func.max(AuditEntry.at))
+        .where(
+            AuditEntry.action == "answer.excerpt_accepted",
+            AuditEntry.subject_type == "answer",
+            AuditEntry.subject_id.in_(answer_ids),
+        )
+        .group_by(AuditEntry.subject_id)
+    )
+    return {answer_id: at for answer_id, at in rows}
+
+
 def compile_feature(
     session: Session, challenge: Challenge, *, version: int, published_at: dt.datetime, slug: str
 ) -> dict[str, Any]:
@@ -84,20 +105,26 @@ def compile_feature(
             Answer.state.in_([AnswerState.SUBMITTED, AnswerState.APPROVED, AnswerState.CHANGES_REQUESTED, AnswerState.REJECTED]),
         )
     ) or 0
+    accepted_at = excerpt_acceptance_times(session, [a.id for a in quotes if a.excerpt])
     quoted = []
     for number, answer in enumerate(quotes, start=1):
         line = credit_line(answer.author, answer.credit, settings["anonymous_credit"])
         quoted.append(
             {
                 "number": number,
-                "text": answer.quote_text,
+                # forms strip control characters on input; older text may still hold some
+                "text": clean_text(answer.quote_text),
                 "credit_line": line,
                 "is_anonymous": answer.credit == Credit.ANONYMOUS,
                 # kept in the stored data, never in public output
                 "answer_id": answer.id,
                 "consent": {
                     "author_id": answer.author_id,
-                    "consented_at": (answer.submitted_at or published_at).isoformat(),
+                    "author_name": answer.author.name,
+                    # to an excerpt: when its author accepted it; to a whole answer: when it was submitted
+                    "consented_at": (
+                        (accepted_at.get(answer.id) if answer.excerpt else None) or answer.submitted_at or published_at
+                    ).isoformat(),
                     "excerpt_accepted": answer.excerpt_consent == ExcerptConsent.ACCEPTED,
                     "text": answer.quote_text,
                     "credit_line": line,
@@ -131,10 +158,19 @@ def _results_line(answered: int, quoted: int) -> str:
     return f"{answered} {people} took the challenge. Here are {quoted} of their {answers}, in their own words."
 
 
+def external_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for readers and feed readers: under BASE_URL when set, so
+    feed ids and shared links do not depend on the host name a request used."""
+    base = current_app.config.get("BASE_URL")
+    if not base:
+        return url_for(endpoint, _external=True, **values)
+    return base.rstrip("/") + url_for(endpoint, **values)
+
+
 def render_snapshot(data: dict[str, Any]) -> dict[str, str]:
     """The frozen outputs of one publication, from its data alone."""
     published_at = dt.datetime.fromisoformat(data["published_at"])
-    context = {"feature": data, "published_at": published_at}
+    context = {"feature": data, "published_at": published_at, "external_url": external_url}
     html = render_template("snapshots/feature.html", **context)
     fragment = render_template("snapshots/fragment.html", **context)
     return {
@@ -241,7 +277,11 @@ def publish(
         "publication.published",
         publication,
         f"{challenge.title} v{version}, {len(data['quotes'])} quotes; consent: "
-        + "; ".join(f"#{q['number']} “{q['consent']['text'][:60]}” as {q['credit_line']}" for q in data["quotes"]),
+        + "; ".join(
+            f"#{q['number']} {q['consent']['author_name']} agreed on {q['consent']['consented_at'][:16]} UTC"
+            f" to “{q['consent']['text']}” credited as {q['credit_line']}"
+            for q in data["quotes"]
+        ),
     )
     return publication
 
@@ -290,6 +330,31 @@ def current_publication_of(session: Session, challenge: Challenge) -> Publicatio
         .order_by(Publication.version.desc())
         .limit(1)
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class PublicPage:
+    html: str
+    etag: str
+    frame_ancestors: str
+
+
+def public_page(session: Session, slug: str) -> PublicPage:
+    """The stored page and the framing setting in one indexed query: the
+    hottest path of the site, so nothing else is loaded."""
+    frame_ancestors = (
+        select(SiteSetting.value).where(SiteSetting.key == "frame_ancestors").scalar_subquery()
+    )
+    row = session.execute(
+        select(Publication.html, Publication.etag, frame_ancestors)
+        .where(Publication.slug == slug, Publication.superseded_at.is_(None), Publication.unpublished_at.is_(None))
+        .order_by(Publication.version.desc())
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("There is no published feature here.")
+    html, etag, allowed = row
+    return PublicPage(html, etag, site_settings.DEFAULTS["frame_ancestors"] if allowed is None else allowed)
 
 
 def public_publication(session: Session, slug: str) -> Publication:
@@ -373,14 +438,29 @@ def credit_lines(session: Session, answers: list[Answer]) -> dict[int, str]:
     return {a.id: credit_line(a.author, a.credit, anonymous) for a in answers}
 
 
-def feed_entries(session: Session, limit: int = 30) -> list[Publication]:
-    return list(
-        session.scalars(
-            select(Publication)
-            .options(load_only(Publication.slug, Publication.title, Publication.summary, Publication.fragment,
-                               Publication.published_at, Publication.first_published_at, Publication.version))
-            .where(Publication.superseded_at.is_(None), Publication.unpublished_at.is_(None))
-            .order_by(Publication.first_published_at.desc(), Publication.id.desc())
-            .limit(limit)
-        )
+def feed_entries(session: Session, limit: int = 30) -> list[dict[str, Any]]:
+    """Public features for the Atom feed, newest first, as text XML can carry.
+
+    Control characters are stripped again here: one stored snapshot holding a
+    NUL must not make the whole feed unreadable.
+    """
+    publications = session.scalars(
+        select(Publication)
+        .options(load_only(Publication.slug, Publication.title, Publication.summary, Publication.fragment,
+                           Publication.published_at, Publication.first_published_at, Publication.version))
+        .where(Publication.superseded_at.is_(None), Publication.unpublished_at.is_(None))
+        .order_by(Publication.first_published_at.desc(), Publication.id.desc())
+        .limit(limit)
     )
+    return [
+        {
+            "id": external_url("public.feature", slug=p.slug),
+            "url": external_url("public.feature", slug=p.slug),
+            "title": clean_text(p.title),
+            "summary": clean_text(p.summary),
+            "content": clean_text(p.fragment),
+            "published": p.first_published_at,
+            "updated": p.published_at,
+        }
+        for p in publications
+    ]

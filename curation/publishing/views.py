@@ -7,7 +7,6 @@ from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
 from curation.publishing import services as publishing
 from curation.security import content_security_policy, editor_required
-from curation.site import services as site_settings
 
 bp = Blueprint("publishing", __name__, url_prefix="/editor")
 public = Blueprint("public", __name__)
@@ -73,8 +72,8 @@ def version(challenge_id: int, version: int):
     return publishing.get_version(db.session, challenge, version).html
 
 
-def _frame_policy() -> str:
-    allowed = site_settings.load(db.session)["frame_ancestors"].strip()
+def _frame_policy(allowed: str) -> str:
+    allowed = allowed.strip()
     return content_security_policy(f"'self' {allowed}" if allowed else "'none'")
 
 
@@ -94,8 +93,8 @@ def archive():
 
 @public.get("/features/<slug>")
 def feature(slug: str):
-    publication = publishing.public_publication(db.session, slug)
-    return _stored(publication.html, "text/html", publication.etag, frame_policy=_frame_policy())
+    page = publishing.public_page(db.session, slug)
+    return _stored(page.html, "text/html", page.etag, frame_policy=_frame_policy(page.frame_ancestors))
 
 
 @public.get("/features/<slug>.md")
@@ -119,5 +118,11 @@ def quote_card(slug: str, number: int):
 @public.get("/feed.atom")
 def feed():
     entries = publishing.feed_entries(db.session)
-    body = render_template("public/feed.xml", entries=entries, updated=max((e.published_at for e in entries), default=None))
+    body = render_template(
+        "public/feed.xml",
+        entries=entries,
+        updated=max((e["updated"] for e in entries), default=None),
+        feed_url=publishing.external_url("public.feed"),
+        archive_url=publishing.external_url("public.archive"),
+    )
     return Response(body, mimetype="application/atom+xml")
