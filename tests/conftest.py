@@ -22,7 +22,36 @@ from curation.models import Challenge, Role, User
 from curation.review import services as review
 
 PASSWORD = "a long enough passphrase"
-PG_URL = os.environ.get("CURATION_TEST_DATABASE_URL", "")
+REDIS_URL = os.environ.get("CURATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _postgres_url() -> tuple[str, str]:
+    """The PostgreSQL URL to run on, or "" and why not (printed at the end)."""
+    url = os.environ.get("CURATION_TEST_DATABASE_URL", "")
+    if not url:
+        return "", "set CURATION_TEST_DATABASE_URL"
+    try:
+        probe = create_engine(url, connect_args={"connect_timeout": 3})
+        with probe.connect():
+            pass
+        probe.dispose()
+    except Exception as error:  # any failure to connect means "no server here"
+        return "", f"no server answered at {url} ({type(error).__name__})"
+    return url, ""
+
+
+def _redis_problem() -> str:
+    try:
+        import redis
+
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2).ping()
+    except Exception as error:  # any failure means "no Redis here"
+        return f"no Redis answered at {REDIS_URL} ({type(error).__name__})"
+    return ""
+
+
+PG_URL, PG_PROBLEM = _postgres_url()
+REDIS_PROBLEM = _redis_problem()
 
 
 @pytest.fixture
@@ -232,3 +261,49 @@ def fresh(session):
     session.rollback()
     session.expire_all()
     return session
+
+
+# Tests that need a server: on a machine without it they are not run, and the
+# summary says so loudly; CI sets CURATION_REQUIRE_POSTGRES=1 (and
+# CURATION_REQUIRE_REDIS=1) so that a missing server fails the run instead.
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgres: needs the suite to run on PostgreSQL")
+    config.addinivalue_line("markers", "redis: needs a Redis server (CURATION_TEST_REDIS_URL)")
+
+
+def pytest_sessionstart(session):
+    for variable, server, problem in (
+        ("CURATION_REQUIRE_POSTGRES", "PostgreSQL", PG_PROBLEM),
+        ("CURATION_REQUIRE_REDIS", "Redis", REDIS_PROBLEM),
+    ):
+        if os.environ.get(variable) == "1" and problem:
+            pytest.exit(f"{variable}=1 but {server} is not available: {problem}", returncode=pytest.ExitCode.USAGE_ERROR)
+
+
+_NOT_RUN = pytest.StashKey[list]()
+
+
+def pytest_collection_modifyitems(config, items):
+    unavailable = [marker for marker, problem in (("postgres", PG_PROBLEM), ("redis", REDIS_PROBLEM)) if problem]
+    kept, not_run = [], []
+    for item in items:
+        needs_missing_server = any(item.get_closest_marker(marker) for marker in unavailable)
+        (not_run if needs_missing_server else kept).append(item)
+    if not_run:
+        config.hook.pytest_deselected(items=not_run)
+        items[:] = kept
+    config.stash[_NOT_RUN] = [item.nodeid for item in not_run]
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    lines = []
+    if PG_PROBLEM:
+        lines.append(f"PostgreSQL run not made: {PG_PROBLEM}")
+    if REDIS_PROBLEM:
+        lines.append(f"Redis tests not run: {REDIS_PROBLEM}")
+    for nodeid in config.stash.get(_NOT_RUN, []):
+        lines.append(f"  not run: {nodeid}")
+    if lines:
+        terminalreporter.section("servers", sep="!", yellow=True, bold=True)
+        for line in lines:
+            terminalreporter.write_line(line, yellow=True, bold=True)
