@@ -206,6 +206,11 @@ def decide_excerpt(session: Session, answer: Answer, author: User, *, accept: bo
         raise NotFound("There is no excerpt waiting for your decision.")
     if answer.excerpt_consent not in (ExcerptConsent.PENDING, ExcerptConsent.ACCEPTED, ExcerptConsent.DECLINED):
         raise NotFound("There is no excerpt waiting for your decision.")
+    if answer.published_at is not None:
+        raise NotAllowed(
+            "This excerpt is published as you agreed to it. To take it back, withdraw your "
+            "consent on “My answers” and the editor will publish a correction."
+        )
     answer.excerpt_consent = ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED
     answer.excerpt_author_note = note.strip()
     session.flush()

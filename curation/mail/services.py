@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import json
 
-from flask import render_template
+from flask import current_app, render_template, url_for
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -29,6 +29,15 @@ from curation.site import services as site_settings
 NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)
 
 
+def absolute_url(endpoint: str, **values) -> str:
+    """A link for a mail: under BASE_URL when set, so mails written during a
+    request that came in on an internal host name still point at the public site."""
+    base = current_app.config.get("BASE_URL")
+    if base:
+        return base.rstrip("/") + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
 def queue(
     session: Session,
     *,
@@ -46,8 +55,8 @@ def queue(
         kind=kind,
         recipient=recipient,
         subject=subject,
-        text_body=render_template(f"mail/{template}.txt", subject=subject, **context),
-        html_body=render_template(f"mail/{template}.html", subject=subject, **context),
+        text_body=render_template(f"mail/{template}.txt", subject=subject, link=absolute_url, **context),
+        html_body=render_template(f"mail/{template}.html", subject=subject, link=absolute_url, **context),
         dedupe_key=dedupe_key,
     )
     try:

@@ -165,6 +165,7 @@ def review(
     else:
         answer.excerpt = None
         answer.excerpt_consent = ExcerptConsent.NONE
+        answer.excerpt_author_note = ""
 
     challenge = answer.challenge
     if target == AnswerState.APPROVED and not was_approved:
