@@ -150,7 +150,7 @@ class Pages:
             return
         if any(pattern.search(message.text) for pattern in self.expected_errors):
             return
-        self.console_errors.append(message.text)
+        self.console_errors.append(f"{message.text} ({(message.location or {}).get('url', '')})")
 
     def expect_console_error(self, pattern: str):
         """A test that breaks something on purpose says what the browser will report."""
@@ -199,8 +199,14 @@ def axe():
     return check
 
 
-def screenshot(page, name: str, width: int) -> Path:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}-{width}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+@pytest.fixture
+def screenshot():
+    """Saves the whole page as tests/artifacts/<name>-<width>.png (ignored by git)."""
+
+    def save(page, name: str) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}-{page.viewport_size['width']}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return save
