@@ -31,10 +31,14 @@ def count_words(text: str) -> int:
     return len(_WORD.findall(text or ""))
 
 
-def own_answer(session: Session, challenge: Challenge, author: User) -> Answer | None:
-    return session.scalar(
-        select(Answer).where(Answer.challenge_id == challenge.id, Answer.author_id == author.id)
-    )
+def own_answer(session: Session, challenge: Challenge, author: User, *, for_update: bool = False) -> Answer | None:
+    statement = select(Answer).where(Answer.challenge_id == challenge.id, Answer.author_id == author.id)
+    if for_update:
+        # On PostgreSQL two saves of one answer (a double click, an editor's review
+        # meanwhile) would both act on what they read before the other committed:
+        # the row lock makes them take turns, each seeing the other's outcome.
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return session.scalar(statement)
 
 
 def own_answer_or_404(session: Session, challenge: Challenge, author: User) -> Answer:
@@ -99,7 +103,7 @@ def save(
         raise NotFound("There is no such challenge.")
     if len(body) > MAX_ANSWER_CHARS:
         raise Invalid(f"An answer can be at most {MAX_ANSWER_CHARS:,} characters long.")
-    answer = own_answer(session, challenge, author)
+    answer = own_answer(session, challenge, author, for_update=True)
     if answer is None:
         answer = _create_draft(session, challenge, author)
         if answer.state not in EDITABLE:
@@ -157,7 +161,7 @@ def _create_draft(session: Session, challenge: Challenge, author: User) -> Answe
             session.add(answer)
             session.flush()
     except IntegrityError:
-        existing = own_answer(session, challenge, author)
+        existing = own_answer(session, challenge, author, for_update=True)
         if existing is None:
             raise
         return existing
