@@ -82,12 +82,16 @@ def site(app, live_server, make, session):
 
 
 def check_page(page, axe, screenshot, name: str) -> list[str]:
-    """axe at both widths, a screenshot at each; the problems found, in words."""
+    """axe at both widths, no sideways scrolling, a screenshot at each; the
+    problems found, in words."""
     problems = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
         for violation in axe(page):
             problems.append(f"{name} at {width}px: {violation['impact']} {violation['id']} ({violation['help']}) at {violation['where']}")
+        overflow = page.evaluate("() => document.documentElement.scrollWidth") - width
+        if overflow > 0:
+            problems.append(f"{name} at {width}px: the page is {overflow}px wider than the screen")
         screenshot(page, name)
     return problems
 
