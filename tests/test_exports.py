@@ -15,7 +15,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from markdown_it import MarkdownIt
 from PIL import Image
 
-from curation.models import ChallengeState, QuoteCard
+from curation.models import ChallengeState, QuoteCard, SiteSetting
 from curation.publishing import cards
 from curation.publishing import services as publishing
 from curation.review import services as review
@@ -353,3 +353,20 @@ def test_an_anonymous_author_stays_anonymous_in_every_output(edition, client, se
         assert not image.info.get("exif") and not getattr(image, "text", {})
     # the anonymous quote's card is the second; its credit is the site's anonymous line only
     assert "A registered psychotherapist" in texts[f"/features/{SLUG}"]
+
+
+def test_the_feature_page_is_served_with_one_query(edition, client, count_queries):
+    client.get(f"/features/{SLUG}")
+    with count_queries() as statements:
+        response = client.get(f"/features/{SLUG}")
+    assert response.status_code == 200 and response.get_data() == edition.publication.html.encode()
+    assert len(statements) == 1
+
+
+def test_the_feature_page_may_be_framed_only_by_the_sites_the_editor_named(edition, client, session):
+    assert "frame-ancestors 'none'" in client.get(f"/features/{SLUG}").headers["Content-Security-Policy"]
+    session.add(SiteSetting(key="frame_ancestors", value="https://practice.example"))
+    session.commit()
+    response = client.get(f"/features/{SLUG}")
+    assert "frame-ancestors 'self' https://practice.example" in response.headers["Content-Security-Policy"]
+    assert "X-Frame-Options" not in response.headers
