@@ -41,15 +41,34 @@
     return words ? words.length : 0;
   }
 
+  // The count changes with every key; read out on each one it would drown the
+  // writing. Screen readers hear it with the field (aria-describedby) and are
+  // told only when the answer crosses the limit.
+  var limitNews = null;
+  if (wordCount) {
+    wordCount.removeAttribute("aria-live");
+    limitNews = document.createElement("p");
+    limitNews.className = "visually-hidden";
+    limitNews.setAttribute("role", "status");
+    wordCount.insertAdjacentElement("afterend", limitNews);
+  }
+  var wasOver = null;
+
   function showWordCount() {
     if (!wordCount) return;
     var words = countWords(textarea.value);
     var text = words + (words === 1 ? " word" : " words");
-    var over = wordLimit && words > wordLimit;
+    var over = Boolean(wordLimit && words > wordLimit);
     if (wordLimit) text += " of " + wordLimit;
     if (over) text += " — " + (words - wordLimit) + " over the limit";
     wordCount.textContent = text;
-    wordCount.classList.toggle("over-limit", Boolean(over));
+    wordCount.classList.toggle("over-limit", over);
+    if (wasOver !== null && over !== wasOver) {
+      limitNews.textContent = over
+        ? "Your answer is now over the limit of " + wordLimit + " words."
+        : "Your answer is within the limit of " + wordLimit + " words again.";
+    }
+    wasOver = over;
   }
 
   function say(text, kind) {

@@ -42,6 +42,8 @@ def test_word_count_follows_typing_and_says_when_over_the_limit(pages, make):
     page.locator("#body").press_sequentially(" six seven eight nine ten eleven twelve")
     expect(page.locator("#word-count")).to_have_text("12 words of 10 — 2 over the limit")
     expect(page.locator("#word-count")).to_have_class(re.compile("over-limit"))
+    # read out once when the limit is crossed, not on every key
+    expect(page.locator("#word-count + [role=status]")).to_have_text("Your answer is now over the limit of 10 words.")
 
 
 def test_typing_autosaves_a_draft_that_reaches_the_server(pages, make, session):
@@ -103,6 +105,31 @@ def test_text_typed_just_before_the_tab_closed_comes_back(pages, make, session):
     expect(second.locator("#body")).to_have_value("Saved first. Then three more words")
     expect(second.locator("#save-state")).to_have_text(re.compile(r"^Saved at"))
     assert stored_answer(session, challenge, therapist).body == "Saved first. Then three more words"
+
+
+def test_text_typed_after_the_session_ended_is_kept_until_the_next_login(pages, make, session):
+    challenge = make.challenge()
+    therapist = make.therapist()
+    context = pages.context()
+    desk = pages.log_in(pages.page(context), therapist)
+    desk.goto(desk_url(challenge))
+    elsewhere = pages.page(context)
+    elsewhere.goto("/account")
+    elsewhere.get_by_role("button", name="Log out").click()
+    elsewhere.close()
+
+    desk.locator("#body").press_sequentially("Written while logged out.")
+    expect(desk.locator("#save-state")).to_have_text(
+        "Not saved yet — kept in this browser. Your session has ended. Please log in again; your text is kept in this browser."
+    )
+    assert stored_answer(session, challenge, therapist) is None
+    desk.close()
+
+    again = pages.log_in(pages.page(context), therapist)
+    again.goto(desk_url(challenge))
+    expect(again.locator("#body")).to_have_value("Written while logged out.")
+    expect(again.locator("#save-state")).to_have_text(re.compile(r"^Saved at"))
+    assert stored_answer(session, challenge, therapist).body == "Written while logged out."
 
 
 def test_restored_text_can_be_swapped_for_the_version_on_the_server(pages, make):
