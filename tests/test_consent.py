@@ -5,18 +5,12 @@ import json
 
 import pytest
 
+from curation.challenges import services as challenges
 from curation.models import Answer, AnswerState, AuditEntry, ExcerptConsent, OutboxMail, Publication
-from tests.conftest import csrf, fresh
+from tests.conftest import Auth, csrf, fresh
 
 BODY = "Empathy is listening without hurrying. It is hard on busy days. It heals anyway."
 EXCERPT = "Empathy is listening without hurrying. … It heals anyway."
-
-
-def _as(app, user, make_auth):
-    """A client of its own, logged in as `user`."""
-    client = app.test_client()
-    make_auth(client).login(user)
-    return client
 
 
 def _post(client, path, data=None):
@@ -27,9 +21,14 @@ def _post(client, path, data=None):
 
 @pytest.fixture
 def login(app):
-    from tests.conftest import Auth
+    """A client of its own, logged in as the given user."""
 
-    return lambda user: _as(app, user, Auth)
+    def logged_in(user):
+        client = app.test_client()
+        Auth(client).login(user)
+        return client
+
+    return logged_in
 
 
 @pytest.fixture
@@ -40,8 +39,6 @@ def edition(make):
     whole = make.approved(challenge, editor, make.therapist(name="Maya Okafor"), body="Rest is a kindness.")
     excerpted = make.approved(challenge, editor, make.therapist(name="Liam Brennan", credentials="MSW"),
                               body=BODY, excerpt=EXCERPT, credit="first")
-    from curation.challenges import services as challenges
-
     challenges.close_challenge(make.session, challenge, editor)
     make.session.commit()
     return editor, challenge, whole, excerpted

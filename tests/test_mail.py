@@ -1,7 +1,6 @@
 """Mail through a real SMTP server run in-process (aiosmtpd): written with its
 event, sent after commit, once, with the right links; a down or slow server
 loses nothing and slows no request."""
-import contextlib
 import datetime as dt
 import re
 import socket

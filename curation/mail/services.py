@@ -24,6 +24,7 @@ from curation.models import (
 )
 from curation.review.services import excerpt_spans
 from curation.site import services as site_settings
+from curation.templating import local_time
 
 # Answers in these states do not count as submitted: their authors get reminders.
 NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)
@@ -176,7 +177,7 @@ def queue_reminders(session: Session, now: dt.datetime) -> int:
                 session,
                 kind="reminder",
                 recipient=therapist.email,
-                subject=f"Reminder: “{challenge.topic}” closes {challenge.closes_at:%-d %B}",
+                subject=f"Reminder: “{challenge.topic}” closes {local_time(challenge.closes_at, '%-d %B')}",
                 template="reminder",
                 # a deadline moved later earns a new reminder; the same one never two
                 dedupe_key=f"reminder:{challenge.id}:{challenge.closes_at:%Y%m%dT%H%M}:{therapist.id}",
