@@ -56,9 +56,25 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_away(_error):
+        from flask import current_app
+
         from curation import db
 
         db.session.rollback()
+        # Rendering a page asks Flask-Login who is logged in, which needs the
+        # database: show this page as to a visitor instead, or it becomes a 500.
+        current_app.login_manager._update_request_context_with_user(None)
+        if request.method == "POST" and request.form and request.accept_mimetypes.best != "application/json":
+            from curation.accounts import rescue
+
+            # what was typed comes back, ready to send again
+            return rescue.resend_page(
+                request.path,
+                rescue._fields_worth_keeping(request.form),
+                "The database is not answering right now, so nothing was saved. Everything "
+                "you wrote is below: send it again in a minute.",
+                status=503,
+            )
         return _page(
             503,
             "The database is not answering right now. Nothing was changed; "
