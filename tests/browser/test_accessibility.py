@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from curation.challenges import services as challenges
+from curation.mail import services as mail
 from curation.publishing import services as publishing
 
 pytestmark = pytest.mark.browser
@@ -54,8 +55,9 @@ def site(app, live_server, make, session):
         authors.append(author)
         make.approved(published, editor, author, body=body, credit=credit)
     challenges.close_challenge(session, published, editor)
-    with app.test_request_context(base_url=live_server):  # the snapshot's absolute links
+    with app.test_request_context(base_url=live_server):  # the snapshot's and mails' absolute links
         publication = publishing.publish(session, published, editor)
+        mail.queue_feature_published(session, publication)
     session.commit()
 
     current = make.challenge(
@@ -70,6 +72,9 @@ def site(app, live_server, make, session):
         excerpt="Rest is where insight lands. … I stop noticing.",
     )
     make.challenge(editor, state="draft", title="What Is Courage?", topic="Courage")
+    with app.test_request_context(base_url=live_server):
+        mail.queue_answer_reviewed(session, with_excerpt)
+    session.commit()
     return {
         "editor": editor,
         "therapist": authors[0],
