@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from curation.accounts import services as accounts
 from curation.answers import services as answers
-from curation.models import Answer, AuditEntry, Role
-from curation.publishing import services as publishing
+from curation.models import Answer, AuditEntry
 from tests.conftest import PASSWORD, csrf, fresh
+from tests.security.conftest import routes, url_of
 
 # Who may use each endpoint.
 #   public     – anyone, logged in or not
@@ -66,68 +66,11 @@ ROLES = ("anonymous", "therapist", "other_therapist", "editor", "deactivated")
 PERMITTED = {200, 302, 303, 400, 409}
 
 
-def routes(app):
-    for rule in app.url_map.iter_rules():
-        if rule.endpoint == "static":
-            continue
-        for method in sorted(rule.methods & {"GET", "POST"}):
-            yield rule, method
-
-
 def test_every_route_has_an_expectation(app):
     endpoints = {rule.endpoint for rule, _ in routes(app)}
     missing = endpoints - WHO_MAY.keys()
     assert not missing, f"add these endpoints to WHO_MAY in {__file__}: {sorted(missing)}"
     assert not WHO_MAY.keys() - endpoints, "WHO_MAY names endpoints that no longer exist"
-
-
-@pytest.fixture
-def world(app, session, make):
-    """An edition in progress and a published one, with objects of two therapists."""
-    editor = make.editor()
-    owner, other, spare, leaving = make.therapist(), make.therapist(), make.therapist(), make.therapist()
-    published = make.challenge(editor, title="Already Out")
-    make.approved(published, editor, owner)
-    from curation.challenges import services as challenges
-
-    challenges.close_challenge(session, published, editor)
-    with app.test_request_context():
-        publishing.publish(session, published, editor)
-    session.commit()
-    current = make.challenge(editor)
-    own_answer = make.approved(current, editor, owner, body="The owners private words about rest.",
-                               excerpt="The owners private words")
-    _, token = accounts.invite(session, email="newcomer@example.org", role=Role.THERAPIST, invited_by=editor)
-    session.commit()
-    return {
-        "users": {"therapist": owner, "other_therapist": other, "editor": editor, "deactivated": leaving},
-        "spare": spare,
-        "values": {
-            "challenge_id": current.id,
-            "answer_id": own_answer.id,
-            "user_id": spare.id,
-            "slug": published.slug,
-            "number": 1,
-            "version": 1,
-            "token": token,
-        },
-        # Routes whose object must be another one than the defaults.
-        "overrides": {
-            "publishing.version": {"challenge_id": published.id},
-            "answers.withdraw_consent": {"answer_id": fresh(session).scalar(
-                select(Answer.id).where(Answer.challenge_id == published.id))},
-        },
-        "own_answer_id": own_answer.id,
-    }
-
-
-def _url(app, rule, world):
-    values = {name: world["values"][name] for name in rule.arguments}
-    values.update({k: v for k, v in world["overrides"].get(rule.endpoint, {}).items() if k in rule.arguments})
-    with app.test_request_context():
-        from flask import url_for
-
-        return url_for(rule.endpoint, **values)
 
 
 def _client_as(app, session, role, world):
@@ -177,7 +120,7 @@ def test_each_route_answers_each_role_as_expected(app, session, world, role):
         kind = WHO_MAY.get(rule.endpoint)
         if kind is None:
             continue  # reported by test_every_route_has_an_expectation
-        path = _url(app, rule, world)
+        path = url_of(app, rule, world)
         if method == "GET":
             response = client.get(path)
         else:

@@ -1,0 +1,71 @@
+"""Fixtures for the adversarial tests: a world with objects of two therapists,
+and every route of the app with real ids filled in."""
+import pytest
+from flask import url_for
+from sqlalchemy import select
+
+from curation.accounts import services as accounts
+from curation.challenges import services as challenges
+from curation.db import Base
+from curation.models import Answer, Role
+from curation.publishing import services as publishing
+from tests.conftest import fresh
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            yield rule, method
+
+
+@pytest.fixture
+def world(app, session, make):
+    """An edition in progress and a published one, with objects of two therapists."""
+    editor = make.editor()
+    owner, other, spare, leaving = make.therapist(), make.therapist(), make.therapist(), make.therapist()
+    published = make.challenge(editor, title="Already Out")
+    make.approved(published, editor, owner)
+    challenges.close_challenge(session, published, editor)
+    with app.test_request_context():
+        publishing.publish(session, published, editor)
+    session.commit()
+    current = make.challenge(editor)
+    own_answer = make.approved(current, editor, owner, body="The owners private words about rest.",
+                               excerpt="The owners private words")
+    _, token = accounts.invite(session, email="newcomer@example.org", role=Role.THERAPIST, invited_by=editor)
+    session.commit()
+    return {
+        "users": {"therapist": owner, "other_therapist": other, "editor": editor, "deactivated": leaving},
+        "spare": spare,
+        "values": {
+            "challenge_id": current.id,
+            "answer_id": own_answer.id,
+            "user_id": spare.id,
+            "slug": published.slug,
+            "number": 1,
+            "version": 1,
+            "token": token,
+        },
+        # Routes whose object must be another one than the defaults.
+        "overrides": {
+            "publishing.version": {"challenge_id": published.id},
+            "answers.withdraw_consent": {"answer_id": fresh(session).scalar(
+                select(Answer.id).where(Answer.challenge_id == published.id))},
+        },
+        "own_answer_id": own_answer.id,
+    }
+
+
+def url_of(app, rule, world):
+    values = {name: world["values"][name] for name in rule.arguments}
+    values.update({k: v for k, v in world["overrides"].get(rule.endpoint, {}).items() if k in rule.arguments})
+    with app.test_request_context():
+        return url_for(rule.endpoint, **values)
+
+
+def snapshot(session) -> dict[str, list[str]]:
+    """Every row of every table, to prove a refused request changed nothing."""
+    fresh(session)
+    return {table.name: sorted(repr(tuple(row)) for row in session.execute(select(table))) for table in Base.metadata.sorted_tables}

@@ -1,0 +1,86 @@
+"""Every POST route refuses a missing or wrong CSRF token and changes nothing.
+
+The posts carry data that would change something if accepted, sent by the
+person who may use the route, so only the token stands in the way.
+"""
+import pytest
+
+from tests.conftest import PASSWORD, csrf
+from tests.security.conftest import routes, snapshot, url_of
+from tests.security.test_access_matrix import WHO_MAY
+
+CHALLENGE = {"title": "Sneaked In", "topic": "Sneaking", "question": "Sneak?", "intro": "", "challengers": "Us", "outro": ""}
+WOULD_CHANGE = {
+    "accounts.login": lambda w: {"email": w["users"]["therapist"].email, "password": PASSWORD},
+    "accounts.logout": lambda w: {},
+    "accounts.first_editor": lambda w: {"email": "first@example.org", "name": "F", "password": PASSWORD, "password_confirm": PASSWORD},
+    "accounts.accept_invitation": lambda w: {"name": "New Person", "credentials": "", "password": PASSWORD, "password_confirm": PASSWORD},
+    "accounts.account": lambda w: {"current_password": PASSWORD, "password": "another long passphrase", "password_confirm": "another long passphrase"},
+    "site.notifications": lambda w: {},
+    "answers.desk": lambda w: {"body": "Sneaked in.", "credit": "anonymous", "consent": "y", "save": "Save draft"},
+    "answers.autosave": lambda w: {"body": "Sneaked in.", "credit": "anonymous"},
+    "answers.withdraw": lambda w: {},
+    "answers.excerpt_decision": lambda w: {"decision": "decline", "note": "Sneaked in."},
+    "answers.withdraw_consent": lambda w: {},
+    "challenges.new": lambda w: dict(CHALLENGE),
+    "challenges.edit": lambda w: dict(CHALLENGE),
+    "challenges.open_": lambda w: {},
+    "challenges.close": lambda w: {},
+    "review.decide": lambda w: {"decision": "reject", "note": "Sneaked in."},
+    "review.order": lambda w: {"order": str(w["own_answer_id"]), "version": 1},
+    "publishing.publish": lambda w: {"version_seen": 1},
+    "publishing.unpublish": lambda w: {},
+    "accounts.people": lambda w: {"email": "sneaked@example.org", "role": "editor"},
+    "accounts.deactivate": lambda w: {},
+    "accounts.reactivate": lambda w: {},
+    "accounts.change_role": lambda w: {"role": "editor"},
+    "site.settings": lambda w: {"practice_name": "Sneaked", "booking_text": "x", "booking_label": "x",
+                                "booking_url": "https://evil.example/", "anonymous_credit": "x",
+                                "frame_ancestors": "https://evil.example", "reminder_days": 3},
+}
+# Who sends each post: someone the route lets in, so the token is all that refuses it.
+SENDER = {"auth": "anonymous", "public": "anonymous", "signed_in": "therapist", "therapist": "therapist",
+          "own": "therapist", "editor": "editor"}
+
+
+def test_every_post_route_has_a_post_that_would_change_something(app):
+    posts = {rule.endpoint for rule, method in routes(app) if method == "POST"}
+    assert not posts - WOULD_CHANGE.keys(), f"add to WOULD_CHANGE: {sorted(posts - WOULD_CHANGE.keys())}"
+
+
+def _logged_in(app, world, who):
+    client = app.test_client()
+    if who != "anonymous":
+        user = world["users"][who]
+        response = client.post("/auth/login", data={"email": user.email, "password": PASSWORD, "csrf_token": csrf(client)})
+        assert response.status_code == 302
+    csrf(client)  # the session holds a CSRF secret, as a browser's would after any page
+    return client
+
+
+@pytest.mark.parametrize("token", ["missing", "garbage", "another session's", "empty"])
+def test_every_post_route_refuses_a_bad_token_and_changes_nothing(app, session, world, token):
+    before = snapshot(session)
+    tried = 0
+    stranger = app.test_client()
+    tokens = {"missing": None, "garbage": "IjEyMyI.ZZZZZZ.abcdefabcdef", "empty": "",
+              "another session's": csrf(stranger)}
+    clients = {}  # every post is refused, so one login per person serves them all
+    for rule, method in routes(app):
+        if method != "POST" or rule.endpoint not in WOULD_CHANGE:
+            continue
+        who = SENDER[WHO_MAY[rule.endpoint]]
+        client = clients.get(who) or clients.setdefault(who, _logged_in(app, world, who))
+        data = WOULD_CHANGE[rule.endpoint](world)
+        if tokens[token] is not None:
+            data["csrf_token"] = tokens[token]
+        path = url_of(app, rule, world)
+        response = client.post(path, data=data)
+        assert response.status_code == 400, f"{path} as {who} with a {token} token: {response.status_code}"
+        page = response.get_data(as_text=True)
+        assert "was not sent" in page or "not sent yet" in page, path
+        if who != "anonymous":  # still logged in: the refused logout did not happen either
+            assert client.get("/account").status_code == 200, path
+        tried += 1
+    assert snapshot(session) == before
+    print(f"\nCSRF, {token} token: {tried} POST routes refused, database unchanged")
