@@ -86,7 +86,7 @@
     window.Sortable.create(board, {
       handle: ".handle",
       draggable: "li.quote-card",
-      animation: 150,
+      animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? 0 : 150,
       ghostClass: "is-ghost",
       chosenClass: "is-chosen",
       onEnd: function (event) {
