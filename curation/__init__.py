@@ -96,11 +96,13 @@ def register_extensions(app: Flask) -> None:
     from curation import db
     from curation.accounts.views import init_login
     from curation.extensions import csrf, limiter
+    from curation.mail import background as mail_sender
 
     db.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
+    mail_sender.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

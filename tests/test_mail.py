@@ -233,17 +233,47 @@ def test_a_server_that_hangs_costs_the_run_one_timeout_and_loses_nothing(app, se
     assert "timed out" in rows[0].last_error
 
 
-def test_requests_only_write_mail_so_a_hung_server_cannot_slow_them(make, app, session, silent_server):
+def test_a_hung_server_never_holds_up_the_request_and_loses_nothing(make, app, session, silent_server):
+    app.config["MAIL_TIMEOUT"] = 60
     editor = make.editor()
     therapist = make.therapist()
     challenge = make.challenge(editor, state="draft")
     client = _login(app, editor)
+    sender = app.extensions["curation.mail_sender"]
+
     response = _post(client, f"/editor/challenges/{challenge.id}/open")
     assert response.status_code == 302
-    assert [m.recipient for m in fresh(session).query(OutboxMail)] == [therapist.email]
+    # The response is here while the sender still waits for the hung server.
+    assert sender.is_sending
+    row = fresh(session).query(OutboxMail).filter_by(recipient=therapist.email).one()
+    assert row.sent_at is None
+
+    silent_server.close()  # the server goes away: the waiting connection is reset
+    sender.wait()
+    row = fresh(session).query(OutboxMail).filter_by(recipient=therapist.email).one()
+    assert row.sent_at is None and row.attempts == 1 and row.last_error
+
+
+def test_mail_written_by_a_request_goes_out_soon_after_without_cron(make, app, session, inbox):
+    editor = make.editor()
+    therapist = make.therapist()
+    challenge = make.challenge(editor, state="draft")
+    _post(_login(app, editor), f"/editor/challenges/{challenge.id}/open")
+    app.extensions["curation.mail_sender"].wait()
+    assert [e.rcpt_tos for e in inbox.envelopes] == [[therapist.email]]
+    assert fresh(session).query(OutboxMail).one().sent_at is not None
+
+
+def test_with_sending_after_requests_off_only_cron_sends(make, app, session, runner, silent_server):
+    app.config["MAIL_SEND_AFTER_REQUEST"] = False
+    editor = make.editor()
+    make.therapist()
+    challenge = make.challenge(editor, state="draft")
+    assert _post(_login(app, editor), f"/editor/challenges/{challenge.id}/open").status_code == 302
     silent_server.setblocking(False)
     with pytest.raises(BlockingIOError):
-        silent_server.accept()  # no request even knocked at the mail server's door
+        silent_server.accept()  # nobody knocked at the mail server's door
+    assert fresh(session).query(OutboxMail).one().attempts == 0
 
 
 def test_retries_back_off_exponentially_up_to_twelve_hours():
@@ -360,11 +390,17 @@ def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_l
     editor = make.editor(name="Elena Park")
     editor_client = _login(app, editor)
 
-    def deliver():
-        """Run cron's send-mail; return what arrived in this run."""
-        already = len(inbox.envelopes)
-        assert _send(runner).exit_code == 0
-        return inbox.messages[already:]
+    sender = app.extensions["curation.mail_sender"]
+    delivered = 0
+
+    def deliver(by_cron=False):
+        """What arrived since last asked: sent right after the request, or by cron's send-mail."""
+        nonlocal delivered
+        sender.wait()
+        if by_cron:
+            assert _send(runner).exit_code == 0
+        new, delivered = inbox.messages[delivered:], len(inbox.envelopes)
+        return new
 
     # 1. Invitation, with the link that creates the account.
     _post(editor_client, "/editor/people", {"email": "maya@example.org", "role": "therapist"})
@@ -397,7 +433,7 @@ def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_l
     # 3. Reminder, from cron, to Maya who has not submitted.
     runner.invoke(args=["send-reminders"])
     runner.invoke(args=["send-reminders"])
-    [reminder] = deliver()
+    [reminder] = deliver(by_cron=True)
     assert reminder["To"] == "maya@example.org" and desk in _links(_body(reminder))
     assert maya.get(desk).status_code == 200
 
@@ -443,7 +479,7 @@ def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_l
     assert card.status_code == 200 and card.mimetype == "image/png"
 
     # Nothing left, nothing twice.
-    assert deliver() == []
+    assert deliver(by_cron=True) == []
     rows = fresh(session).query(OutboxMail).all()
     assert len(rows) == len(inbox.envelopes) == 7
     assert all(r.sent_at is not None for r in rows)
