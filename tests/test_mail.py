@@ -184,7 +184,7 @@ def test_a_mail_claimed_by_one_run_is_refused_to_another(app, session, reminder_
 
 # --- a server that is down or slow ---------------------------------------------------------
 
-def test_a_down_server_loses_nothing_and_the_mail_goes_once_when_it_is_back(app, session, runner, reminder_context):
+def test_a_down_server_loses_nothing_and_the_mail_goes_once_when_it_is_back(app, session, runner, make, reminder_context):
     challenge, therapist = reminder_context
     _queue_one(app, session, therapist.email, challenge=challenge, therapist=therapist)
     session.commit()
@@ -201,6 +201,9 @@ def test_a_down_server_loses_nothing_and_the_mail_goes_once_when_it_is_back(app,
     # right away, the mail waits for its retry time: nothing is tried
     assert _send(runner).exit_code == 0
     assert fresh(session).query(OutboxMail).one().attempts == 1
+    outbox = _login(app, make.editor()).get("/editor/outbox").get_data(as_text=True)
+    assert "not sent yet (1 try: " in outbox and "next try" in outbox
+    app.extensions["curation.mail_sender"].wait()
 
     box = Inbox()
     controller = Controller(box, hostname="127.0.0.1", port=_free_port())
