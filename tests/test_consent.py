@@ -121,6 +121,8 @@ def test_a_declined_excerpt_goes_back_to_the_editor_with_the_authors_note(editio
     assert "Excerpt (declined)" in queue and "Please keep the part about busy days." in queue
     publish_page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
     assert "declined the excerpt" in publish_page and "Please keep the part about busy days." in publish_page
+    review_page = client.get(f"/editor/answers/{excerpted.id}/review").get_data(as_text=True)
+    assert "<strong>declined</strong>" in review_page and "Please keep the part about busy days." in review_page
     mail = fresh(session).query(OutboxMail).filter_by(kind="excerpt_decided").one()
     assert mail.recipient == editor.email and "Please keep the part about busy days." in mail.text_body
 
