@@ -183,13 +183,14 @@
   });
 
   // Back from the server (first visit, or after Save/Submit redirected here):
-  // a stored copy equal to the page's text has arrived; a different one has not.
+  // a stored copy equal to the page's text has arrived; a different one has
+  // not. A form sent back with errors was not saved, so its copy stays.
   var stored = readStored();
   if (stored !== null && stored !== textarea.value) {
     restoreEarlierText(stored);
     if (autosaveOn) scheduleAutosave(0);
     else say("Kept in this browser until you press “Save changes”.", "unsaved");
-  } else if (stored !== null) {
+  } else if (stored !== null && !form.querySelector(".has-error")) {
     forgetLocally();
   }
   showWordCount();
