@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import bleach
 from flask import Flask, abort, request
@@ -83,8 +83,15 @@ def paragraphs(text: str) -> Markup:
 
 
 def is_safe_next(target: str | None) -> bool:
-    """A `?next=` target is a path on this site, never another host."""
-    if not target or not target.startswith("/") or target.startswith("//"):
+    """A `?next=` target is a path on this site, never another host: also once
+    more percent-decoded, as some proxies and servers do before redirecting."""
+    if not target:
+        return False
+    return _is_local_path(target) and _is_local_path(unquote(target))
+
+
+def _is_local_path(target: str) -> bool:
+    if not target.startswith("/") or target.startswith("//"):
         return False
     if "\\" in target or any(_is_invisible(c) or c.isspace() or ord(c) < 32 for c in target):
         return False

@@ -9,7 +9,15 @@ from curation.challenges import services as challenges
 from curation.db import Base
 from curation.models import Answer, Role
 from curation.publishing import services as publishing
+from werkzeug.security import generate_password_hash
+
 from tests.conftest import fresh
+
+
+@pytest.fixture
+def quick_passwords(monkeypatch):
+    """Many accounts or logins: hash cheaply here (hashing has its own tests)."""
+    monkeypatch.setattr(accounts, "hash_password", lambda pw: generate_password_hash(pw, method="pbkdf2:sha256:1"))
 
 
 def routes(app):

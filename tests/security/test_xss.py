@@ -11,7 +11,6 @@ import re
 import pytest
 from markdown_it import MarkdownIt
 from sqlalchemy import select
-from werkzeug.security import generate_password_hash
 
 from curation.accounts import services as accounts
 from curation.answers import services as answers
@@ -39,12 +38,6 @@ TEXTS = [HARMLESS] + payloads()
 # What the intro/outro sanitizer may add to a page: the only markup people may type.
 SANITIZED_TAGS = frozenset({"a", "em", "strong", "p", "br", "ul", "ol", "li", "blockquote"})
 MARKDOWN_TAGS = frozenset({"code", "hr"})
-
-
-@pytest.fixture
-def quick_passwords(monkeypatch):
-    """Hundreds of accounts: hash cheaply here (hashing has its own tests)."""
-    monkeypatch.setattr(accounts, "hash_password", lambda pw: generate_password_hash(pw, method="pbkdf2:sha256:1"))
 
 
 @pytest.fixture
