@@ -49,8 +49,10 @@ def test_a_submitted_answer_can_be_edited_until_reviewed(make, session):
     challenge = make.challenge()
     editor = make.editor()
     answer = make.answer(challenge)
+    submitted_first = answer.submitted_at
     answers.save(session, challenge, answer.author, body="Better words", credit="first", consent=True, submit=False)
     assert answer.state == AnswerState.SUBMITTED and answer.body == "Better words"
+    assert answer.submitted_at > submitted_first  # consent now covers the new words
     review.review(session, answer, editor, decision="reject")
     with pytest.raises(NotAllowed, match="reviewed"):
         answers.save(session, challenge, answer.author, body="Too late", credit="full", consent=True, submit=True)
@@ -230,3 +232,10 @@ def test_editors_do_not_use_the_writing_desk(make, auth, client):
     auth.login(make.editor())
     assert client.get(f"/challenges/{challenge.id}/answer").status_code == 403
     assert client.get("/challenges/").status_code == 403
+
+
+def test_changes_to_a_submitted_answer_need_consent_again(make, session):
+    challenge = make.challenge()
+    answer = make.answer(challenge)
+    with pytest.raises(Invalid, match="agree to publication"):
+        answers.save(session, challenge, answer.author, body="New words", credit="full", consent=False, submit=False)

@@ -119,6 +119,9 @@ def save(
     if answer.state == AnswerState.WITHDRAWN:
         answer.state = AnswerState.DRAFT
         audit.record(session, author, "answer.redrafted", answer)
+    # A submitted answer stays submitted: saving changes to it submits the new
+    # words, so they too carry consent and keep to the word limit.
+    submit = submit or answer.state == AnswerState.SUBMITTED
     answer.body = body
     answer.credit = Credit(credit)
     answer.has_consent = bool(consent)
@@ -144,10 +147,10 @@ def save(
             f"Your answer has {words} words; this challenge asks for at most "
             f"{challenge.word_limit}. Your text is kept below: shorten it, or save it as a draft."
         )
+    answer.submitted_at = now  # when the author consented to these exact words
     if answer.state != AnswerState.SUBMITTED:
         before = answer.state
         answer.state = AnswerState.SUBMITTED
-        answer.submitted_at = now
         audit.record(session, author, "answer.submitted", answer, f"{before} → submitted")
     session.flush()
     return answer, Outcome.SUBMITTED
