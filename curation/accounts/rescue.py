@@ -6,6 +6,8 @@ login when needed) and the person sends them again with one click.
 """
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
@@ -62,11 +64,27 @@ def _login_form():
     return LoginForm(formdata=None)
 
 
+def _sent_from_another_site() -> bool:
+    """Browsers name the site a form was sent from (Origin, else Referer).
+    Without either nothing is known; a foreign one means another site sent it."""
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source:
+        return False
+    parts = urlsplit(source)
+    return (parts.scheme, parts.netloc) != (request.scheme, request.host)
+
+
 def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
         if request.accept_mimetypes.best == "application/json":
             return {"error": "This page is out of date. Reload it; your text is kept in this browser."}, 400
+        if _sent_from_another_site():
+            # Offering a resend would let another site prepare a form that a
+            # person then sends with a fresh token by one click.
+            return render_template("error.html", status=400, message=(
+                "This form was sent from another website, so it was not accepted. "
+                "If you meant to do this, go to the page on this site and do it there.")), 400
         fields = _fields_worth_keeping(request.form)
         if not current_user.is_authenticated and request.endpoint not in ("accounts.login", "accounts.first_editor", "accounts.accept_invitation"):
             return (

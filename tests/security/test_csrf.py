@@ -5,7 +5,7 @@ person who may use the route, so only the token stands in the way.
 """
 import pytest
 
-from tests.conftest import PASSWORD, csrf
+from tests.conftest import PASSWORD, csrf, fresh
 from tests.security.conftest import routes, snapshot, url_of
 from tests.security.test_access_matrix import WHO_MAY
 
@@ -84,3 +84,28 @@ def test_every_post_route_refuses_a_bad_token_and_changes_nothing(app, session, 
         tried += 1
     assert snapshot(session) == before
     print(f"\nCSRF, {token} token: {tried} POST routes refused, database unchanged")
+
+
+@pytest.mark.parametrize("source", [{"Origin": "https://evil.example"}, {"Origin": "null"},
+                                    {"Referer": "https://evil.example/page"},
+                                    {"Origin": "https://curation.test"},  # same host, other scheme: another origin
+                                    {"Origin": "http://curation.test.evil.example"}])
+def test_a_form_sent_from_another_site_is_not_offered_for_resending(app, session, world, source):
+    editor = world["users"]["editor"]
+    client = _logged_in(app, world, "editor")
+    spare = world["spare"]
+    response = client.post(f"/editor/people/{spare.id}/role", data={"role": "editor"}, headers=source)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Send again" not in page and 'name="role"' not in page
+    assert "sent from another website" in page
+    assert fresh(session).get(type(spare), spare.id).role == "therapist"
+    assert editor.role == "editor"
+
+
+def test_a_form_of_this_site_is_offered_for_resending(app, session, world):
+    client = _logged_in(app, world, "editor")
+    spare = world["spare"]
+    for same_site in ({"Origin": "http://curation.test"}, {"Referer": "http://curation.test/editor/people"}, {}):
+        page = client.post(f"/editor/people/{spare.id}/role", data={"role": "editor"}, headers=same_site).get_data(as_text=True)
+        assert "Send again" in page and 'name="role" value="editor"' in page, same_site
