@@ -191,11 +191,13 @@ def test_a_therapist_cannot_reach_another_therapists_answer_by_any_id(app, sessi
     assert post(f"/challenges/{challenge.id}/answer/withdraw", data={"answer_id": theirs.id}).status_code == 404
     # A field naming their answer is ignored: the desk only ever writes one's own answer.
     post(f"/challenges/{challenge.id}/answer", data={
-        "body": "Overwritten?", "credit": "anonymous", "save": "Save draft", "answer_id": theirs.id, "author_id": owner.id})
+        "body": "Overwritten?", "credit": "anonymous", "save": "Save draft", "answer_id": theirs.id, "author_id": owner.id,
+        "id": theirs.id, "state": "approved", "published_at": "2020-01-01"})
     theirs = fresh(session).get(Answer, theirs.id)
     assert (theirs.body, theirs.state, theirs.excerpt_consent, theirs.credit) == (
         "Only mine to change.", "approved", "pending", "full")
-    assert answers.own_answer(session, challenge, other).body == "Overwritten?"
+    mine = answers.own_answer(session, challenge, other)
+    assert (mine.body, mine.state, mine.published_at) == ("Overwritten?", "draft", None)
     assert _audit_count(session) == before + 1  # only the other therapist's own new draft
     assert "Only mine to change." not in client.get("/my/answers").get_data(as_text=True)
     assert client.get(f"/editor/answers/{theirs.id}/review").status_code == 403
