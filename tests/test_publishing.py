@@ -140,4 +140,4 @@ def test_the_publish_button_redirects_to_the_feature(make, session, auth, post):
     editor, challenge, _ = _ready(make, session)
     auth.login(editor)
     response = post(f"/editor/challenges/{challenge.id}/publish")
-    assert response.headers["Location"].endswith(f"/features/what-do-therapists-really-think-about-rest")
+    assert response.headers["Location"].endswith("/features/what-do-therapists-really-think-about-rest")

@@ -5,7 +5,6 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from curation.security import clean_line
 
 
-
 class LoginForm(FlaskForm):
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)], filters=[clean_line])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])

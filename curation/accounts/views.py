@@ -14,7 +14,6 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from curation import db
-from curation.mail import services as mail
 from curation.accounts import rescue
 from curation.accounts import services as accounts
 from curation.accounts.forms import (
@@ -26,6 +25,7 @@ from curation.accounts.forms import (
 )
 from curation.errors import Invalid
 from curation.extensions import limiter, login_manager
+from curation.mail import services as mail
 from curation.models import Role, User
 from curation.security import editor_required, is_safe_next
 

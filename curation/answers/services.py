@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session, selectinload
 from curation import audit
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotAllowed, NotFound
-from curation.models import Answer, AnswerState, Challenge, ChallengeState, Credit, ExcerptConsent, User
+from curation.models import (
+    Answer,
+    AnswerState,
+    Challenge,
+    ChallengeState,
+    Credit,
+    ExcerptConsent,
+    User,
+)
+from curation.security import clean_text
 
 MAX_ANSWER_CHARS = 20_000
 _WORD = re.compile(r"\S+")
@@ -99,6 +108,7 @@ def save(
     is still saved as a draft and the outcome says so.
     """
     now = now or utcnow()
+    body = clean_text(body)  # forms clean it too; a script or CLI caller might not
     if challenge.state == ChallengeState.DRAFT:
         raise NotFound("There is no such challenge.")
     if len(body) > MAX_ANSWER_CHARS:

@@ -9,7 +9,6 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 from curation.security import clean_line
 
 
-
 class ChallengeForm(FlaskForm):
     title = StringField(
         "Title",

@@ -2,9 +2,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from curation import db
-from curation.mail import services as mail
 from curation.challenges import services as challenges
 from curation.challenges.forms import ChallengeForm
+from curation.mail import services as mail
 from curation.publishing import services as publishing
 from curation.security import editor_required
 

@@ -5,7 +5,7 @@ import datetime as dt
 import hashlib
 import json
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,19 +24,10 @@ from curation.models import (
 )
 from curation.review.services import excerpt_spans
 from curation.site import services as site_settings
-from curation.templating import local_time
+from curation.templating import external_url, local_time
 
 # Answers in these states do not count as submitted: their authors get reminders.
 NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)
-
-
-def absolute_url(endpoint: str, **values) -> str:
-    """A link for a mail: under BASE_URL when set, so mails written during a
-    request that came in on an internal host name still point at the public site."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def queue(
@@ -56,8 +47,8 @@ def queue(
         kind=kind,
         recipient=recipient,
         subject=subject,
-        text_body=render_template(f"mail/{template}.txt", subject=subject, link=absolute_url, **context),
-        html_body=render_template(f"mail/{template}.html", subject=subject, link=absolute_url, **context),
+        text_body=render_template(f"mail/{template}.txt", subject=subject, link=external_url, **context),
+        html_body=render_template(f"mail/{template}.html", subject=subject, link=external_url, **context),
         dedupe_key=dedupe_key,
     )
     try:

@@ -14,7 +14,7 @@ import re
 import unicodedata
 from typing import Any
 
-from flask import current_app, render_template, url_for
+from flask import render_template
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only
@@ -41,6 +41,7 @@ from curation.publishing.markdown import feature_markdown
 from curation.review.services import approved_in_order
 from curation.security import clean_text
 from curation.site import services as site_settings
+from curation.templating import external_url
 
 
 def credit_line(author: User, credit: Credit, anonymous_credit: str) -> str:
@@ -158,19 +159,10 @@ def _results_line(answered: int, quoted: int) -> str:
     return f"{answered} {people} took the challenge. Here are {quoted} of their {answers}, in their own words."
 
 
-def external_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for readers and feed readers: under BASE_URL when set, so
-    feed ids and shared links do not depend on the host name a request used."""
-    base = current_app.config.get("BASE_URL")
-    if not base:
-        return url_for(endpoint, _external=True, **values)
-    return base.rstrip("/") + url_for(endpoint, **values)
-
-
 def render_snapshot(data: dict[str, Any]) -> dict[str, str]:
     """The frozen outputs of one publication, from its data alone."""
     published_at = dt.datetime.fromisoformat(data["published_at"])
-    context = {"feature": data, "published_at": published_at, "external_url": external_url}
+    context = {"feature": data, "published_at": published_at}
     html = render_template("snapshots/feature.html", **context)
     fragment = render_template("snapshots/fragment.html", **context)
     return {

@@ -1,4 +1,12 @@
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from curation import db
@@ -7,6 +15,7 @@ from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
 from curation.publishing import services as publishing
 from curation.security import content_security_policy, editor_required
+from curation.templating import external_url
 
 bp = Blueprint("publishing", __name__, url_prefix="/editor")
 public = Blueprint("public", __name__)
@@ -122,7 +131,7 @@ def feed():
         "public/feed.xml",
         entries=entries,
         updated=max((e["updated"] for e in entries), default=None),
-        feed_url=publishing.external_url("public.feed"),
-        archive_url=publishing.external_url("public.archive"),
+        feed_url=external_url("public.feed"),
+        archive_url=external_url("public.archive"),
     )
     return Response(body, mimetype="application/atom+xml")

@@ -5,7 +5,6 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from curation.security import clean_line
 
 
-
 class ReviewForm(FlaskForm):
     decision = RadioField(
         "Decision",

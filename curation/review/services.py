@@ -40,6 +40,11 @@ DECISION_STATE = {
 }
 
 
+def decision_for(state: AnswerState) -> str | None:
+    """The decision that led to this state, to show it chosen when reviewing again."""
+    return next((d.value for d, s in DECISION_STATE.items() if s == state), None)
+
+
 @dataclasses.dataclass
 class QueuePage:
     answers: list[Answer]
@@ -61,7 +66,7 @@ def queue(
         select(Answer)
         .where(*where)
         .options(selectinload(Answer.author))
-        .order_by(Answer.submitted_at.desc().nulls_last(), Answer.id.desc())
+        .order_by(Answer.submitted_at.desc(), Answer.id.desc())  # queued answers all have one
         .limit(PER_PAGE)
         .offset((page - 1) * PER_PAGE)
     ).all()

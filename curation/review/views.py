@@ -37,6 +37,7 @@ def decide(answer_id: int):
     answer = review.get_for_review(db.session, answer_id)
     form = ReviewForm()
     if request.method == "GET":
+        form.decision.data = review.decision_for(answer.state)
         form.note.data = answer.editor_note
         form.excerpt.data = answer.excerpt or ""
         form.next.data = request.args.get("next", "")

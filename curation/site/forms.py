@@ -5,7 +5,6 @@ from wtforms.validators import DataRequired, Length, NumberRange, ValidationErro
 from curation.security import clean_line, is_safe_link
 
 
-
 def _web_link(form, field):
     if field.data and not (is_safe_link(field.data) and field.data.lower().startswith(("http://", "https://"))):
         raise ValidationError("Use a web address starting with https:// (or http://).")
