@@ -116,6 +116,8 @@ def backup(path: str) -> None:
     target = Path(path)
     if target == source_path:
         raise click.ClickException("PATH is the live database itself; choose another file.")
+    if not target.parent.is_dir():
+        raise click.ClickException(f"There is no folder {target.parent}; create it first.")
     # Written beside PATH and renamed into place: PATH never holds half a backup.
     handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
     os.close(handle)

@@ -105,6 +105,12 @@ def test_backup_refuses_to_overwrite_the_live_database(live, tmp_path):
     assert result.exit_code != 0 and "live database itself" in result.output
 
 
+def test_backup_into_a_missing_folder_says_so(live, tmp_path):
+    app, _ = live
+    result = app.test_cli_runner().invoke(args=["backup", str(tmp_path / "no" / "such" / "copy.db")])
+    assert result.exit_code != 0 and "There is no folder" in result.output
+
+
 def test_backup_points_postgresql_users_to_pg_dump(tmp_path):
     app = create_app({"TESTING": True, "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1/test",
                       "SECRET_KEY": "test-only-key"})
