@@ -129,8 +129,9 @@ class Browser:
         assert match, f"no CSRF token on {path} ({status})"
         return match.group(1)
 
-    def post_form(self, path: str, fields: dict, token_from: str | None = None) -> tuple[int, str, str]:
-        return self.request(path, {"csrf_token": self.csrf(token_from or path), **fields})
+    def post_form(self, path: str, fields: dict) -> tuple[int, str, str]:
+        """Open the form page, then send it, as a person would."""
+        return self.request(path, {"csrf_token": self.csrf(path), **fields})
 
     def log_in(self, email: str, password: str = PASSWORD) -> int:
         return self.post_form("/auth/login", {"email": email, "password": password})[0]
@@ -171,18 +172,16 @@ def test_fifty_therapists_answering_at_once_store_each_answer_exactly_once(serve
     def answer_as(number: int, email: str) -> str:
         browser = Browser(server.base)
         assert browser.log_in(email) == 302
-        final_text = f"Answer {number}, edited after submitting: rest is a practice."
-        steps = []
+        responses = []
         if number % 2 == 0:  # half save a draft first; the other half submit straight away
-            steps.append(lambda: browser.post_form(desk, answer_fields(f"Draft {number}", save=True)))
-        # the double click: two submits of the same text, at the same moment
-        steps.append(lambda: at_once(*[lambda: browser.post_form(desk, answer_fields(f"Answer {number}"))] * 2))
-        steps.append(lambda: browser.post_form(desk, answer_fields(final_text, save=True)))
-        for step in steps:
-            results = step()
-            for status, _, _ in results if isinstance(results, list) else [results]:
-                with lock:
-                    statuses[status] += 1
+            responses.append(browser.post_form(desk, answer_fields(f"Draft {number}", save=True)))
+        # the double click: the same form, token and all, sent twice at the same moment
+        form = {"csrf_token": browser.csrf(desk), **answer_fields(f"Answer {number}")}
+        responses += at_once(lambda: browser.request(desk, form), lambda: browser.request(desk, form))
+        final_text = f"Answer {number}, edited after submitting: rest is a practice."
+        responses.append(browser.post_form(desk, answer_fields(final_text, save=True)))
+        with lock:
+            statuses.update(status for status, _, _ in responses)
         return final_text
 
     with concurrent.futures.ThreadPoolExecutor(CLIENT_THREADS) as pool:
