@@ -319,3 +319,22 @@ def test_the_sanitizer_leaves_only_its_small_tag_set_for_every_payload():
         assert tags <= SANITIZED_TAGS, (text, cleaned)
         for href in re.findall(r'href="[^"]*"', cleaned):
             assert allowed_links.match(href), (text, cleaned)
+
+
+NESTED = ["<em>" * 2500, "<blockquote>" * 800, '<a href="https://ok.example/">' * 300, "<ul><li>" * 1200,
+          "<" * 10000, "<p>" * 3300, "<svg>" * 1600 + "<script>alert(1)</script>"]
+
+
+def test_deeply_nested_markup_in_the_intro_is_cleaned_and_published_without_failing(app, make, session, no_card_images):
+    editor = make.editor()
+    client = app.test_client()
+    login_as(client, editor)
+    token = csrf(client, "/account")
+    for intro in NESTED:
+        response = client.post("/editor/challenges/new", data={
+            "title": "Nested", "topic": "Nesting", "question": "How deep?", "intro": intro, "challengers": "Us",
+            "outro": intro, "csrf_token": token})
+        assert response.status_code == 302, intro[:20]
+        preview = client.get(response.headers["Location"] + "/preview")
+        assert preview.status_code == 200
+        assert problems(preview.get_data(as_text=True), extra_tags=SANITIZED_TAGS) == [], intro[:20]
