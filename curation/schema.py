@@ -14,7 +14,7 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
 from curation import db, models  # noqa: F401  (models registers the tables)
@@ -23,6 +23,7 @@ from curation.db import Base, UTCDateTime
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The revision that the tables made before migrations existed correspond to.
 BASELINE = "0001"
+MIGRATION_LOCK = 0x43555241  # "CURA": any constant the app's other locks do not use
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -54,6 +55,10 @@ def _render_item(type_: str, obj: Any, autogen_context) -> str | bool:
 def upgrade(revision: str = "head") -> None:
     """Migrate the app's database to `revision` in one transaction."""
     with db.engine().begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Hosts that each run init-db when deployed take turns: the later
+            # ones find the schema already upgraded and do nothing.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         _stamp_tables_made_before_migrations(connection)
         command.upgrade(alembic_config(connection), revision)
 

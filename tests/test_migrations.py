@@ -2,11 +2,17 @@
 across upgrades (on whichever database the suite runs on)."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import CheckConstraint, inspect, select, text
+from sqlalchemy import CheckConstraint, create_engine, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from curation import create_app, db, schema
@@ -14,8 +20,9 @@ from curation.db import Base
 from curation.models import Answer, AnswerState, Challenge, User
 from curation.security import hash_password
 
-from tests.conftest import PASSWORD, Auth
+from tests.conftest import PASSWORD, PG_URL, Auth
 
+ROOT = Path(__file__).resolve().parent.parent
 OLDEST = ScriptDirectory(str(schema.MIGRATIONS)).get_base()
 
 
@@ -161,3 +168,27 @@ def test_init_db_twice_changes_nothing(bare_app):
     assert differences_from_models(bare_app) == []
     with bare_app.app_context(), db.engine().connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM users")).scalar() == 3
+
+
+@pytest.mark.postgres
+def test_hosts_running_init_db_at_the_same_moment_take_turns(bare_app, database_url):
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    environment = {**os.environ, "CURATION_DATABASE_URL": database_url, "CURATION_SECRET_KEY": "test-only-key"}
+    with admin.connect() as gate:
+        # hold the hosts at the migration lock, then let them all go at once
+        gate.execute(text("SELECT pg_advisory_lock(:key)"), {"key": schema.MIGRATION_LOCK})
+        hosts = [
+            subprocess.Popen([sys.executable, "-m", "flask", "--app", "curation", "init-db"], env=environment,
+                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            for _ in range(3)
+        ]
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objid = :key"
+        deadline = time.monotonic() + 60
+        while gate.execute(text(waiting), {"key": schema.MIGRATION_LOCK}).scalar() < 3:
+            assert time.monotonic() < deadline, "init-db did not wait for the migration lock"
+            time.sleep(0.1)
+        gate.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": schema.MIGRATION_LOCK})
+        outputs = [host.communicate(timeout=120)[0] for host in hosts]
+    admin.dispose()
+    assert [host.returncode for host in hosts] == [0, 0, 0], outputs
+    assert differences_from_models(bare_app) == []
