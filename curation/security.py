@@ -43,6 +43,15 @@ def clean_line(value: str | None) -> str | None:
     return clean_text(value).strip() if value is not None else value
 
 
+_LINE_BREAK = re.compile(r"\s*\n\s*")
+
+
+def one_line(value: str | None) -> str | None:
+    """A form filter for one-line fields (names, titles): line breaks become spaces,
+    so nothing typed there can split a mail header or a heading."""
+    return _LINE_BREAK.sub(" ", clean_text(value).strip()) if value is not None else value
+
+
 def clean(html: str) -> str:
     """The one sanitizer. Markup-allowing fields go through it once, when saved."""
     cleaner = bleach.Cleaner(

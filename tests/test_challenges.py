@@ -94,3 +94,10 @@ def test_therapists_cannot_reach_editor_pages(make, auth, client, post):
 def test_an_unknown_challenge_is_404(make, auth, client):
     auth.login(make.editor())
     assert client.get("/editor/challenges/999").status_code == 404
+
+
+def test_one_line_fields_stay_on_one_line(make, auth, post, session):
+    auth.login(make.editor())
+    post("/editor/challenges/new", {**FIELDS, "title": "Two\nlines", "topic": "Hope\r\nX-Header: injected"})
+    challenge = fresh(session).query(Challenge).one()
+    assert (challenge.title, challenge.topic) == ("Two lines", "Hope X-Header: injected")

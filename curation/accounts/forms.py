@@ -2,11 +2,11 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from curation.security import clean_line
+from curation.security import one_line
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)], filters=[clean_line])
+    email = EmailField("E-mail", validators=[DataRequired(), Length(max=254)], filters=[one_line])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=256)])
 
 
@@ -14,13 +14,13 @@ class ProfileFields(FlaskForm):
     name = StringField(
         "Your name",
         validators=[DataRequired(), Length(max=120)],
-        filters=[clean_line],
+        filters=[one_line],
         description="As it should appear when you are credited, e.g. “Dana Whitfield”.",
     )
     credentials = StringField(
         "Credentials",
         validators=[Length(max=120)],
-        filters=[clean_line],
+        filters=[one_line],
         description="Shown after your name, e.g. “RP” or “MSW, RSW”. Optional.",
     )
     password = PasswordField(
@@ -38,11 +38,11 @@ class AcceptInvitationForm(ProfileFields):
 
 
 class FirstEditorForm(ProfileFields):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[clean_line])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[one_line])
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[clean_line])
+    email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[one_line])
     role = SelectField("Role", choices=[SelectChoice("therapist", "Therapist"), SelectChoice("editor", "Editor")], default="therapist")
 
 

@@ -6,18 +6,18 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from curation.security import clean_line
+from curation.security import clean_line, one_line
 
 
 class ChallengeForm(FlaskForm):
     title = StringField(
         "Title",
         validators=[DataRequired(), Length(max=200)],
-        filters=[clean_line],
+        filters=[one_line],
         description="The headline of the published feature, e.g. “What Do Therapists Really Think About Rest?”",
     )
     topic = StringField(
-        "The Challenge (topic)", validators=[DataRequired(), Length(max=200)], filters=[clean_line],
+        "The Challenge (topic)", validators=[DataRequired(), Length(max=200)], filters=[one_line],
         description="A few words, e.g. “Rest”.",
     )
     question = TextAreaField(
@@ -29,7 +29,7 @@ class ChallengeForm(FlaskForm):
         description="Opens the feature. Plain text; simple links and emphasis are kept.",
     )
     challengers = StringField(
-        "The Challengers", validators=[DataRequired(), Length(max=200)], filters=[clean_line],
+        "The Challengers", validators=[DataRequired(), Length(max=200)], filters=[one_line],
         default="Psychotherapists",
     )
     outro = TextAreaField(

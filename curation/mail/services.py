@@ -46,7 +46,7 @@ def queue(
     mail = OutboxMail(
         kind=kind,
         recipient=recipient,
-        subject=subject,
+        subject=" ".join(subject.split()),  # a header holds one line, whatever a title held
         text_body=render_template(f"mail/{template}.txt", subject=subject, link=external_url, **context),
         html_body=render_template(f"mail/{template}.html", subject=subject, link=external_url, **context),
         dedupe_key=dedupe_key,

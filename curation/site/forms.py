@@ -2,7 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
-from curation.security import clean_line, is_safe_link
+from curation.security import clean_line, is_safe_link, one_line
 
 
 def _web_link(form, field):
@@ -17,18 +17,18 @@ def _frame_origins(form, field):
 
 
 class SettingsForm(FlaskForm):
-    practice_name = StringField("Practice name", validators=[DataRequired(), Length(max=120)], filters=[clean_line])
+    practice_name = StringField("Practice name", validators=[DataRequired(), Length(max=120)], filters=[one_line])
     booking_text = TextAreaField(
         "Booking call-to-action", validators=[DataRequired(), Length(max=1000)], filters=[clean_line],
         description="Ends every published feature.",
     )
-    booking_label = StringField("Booking button text", validators=[DataRequired(), Length(max=80)], filters=[clean_line])
-    booking_url = URLField("Booking link", validators=[DataRequired(), Length(max=500), _web_link], filters=[clean_line])
+    booking_label = StringField("Booking button text", validators=[DataRequired(), Length(max=80)], filters=[one_line])
+    booking_url = URLField("Booking link", validators=[DataRequired(), Length(max=500), _web_link], filters=[one_line])
     anonymous_credit = StringField(
-        "Credit line for anonymous answers", validators=[DataRequired(), Length(max=120)], filters=[clean_line],
+        "Credit line for anonymous answers", validators=[DataRequired(), Length(max=120)], filters=[one_line],
     )
     frame_ancestors = StringField(
-        "Sites that may embed published features", validators=[Length(max=500), _frame_origins], filters=[clean_line],
+        "Sites that may embed published features", validators=[Length(max=500), _frame_origins], filters=[one_line],
         description="Optional: your website's address, e.g. https://www.example-practice.ca. Empty: no site may frame them.",
     )
     reminder_days = IntegerField(
