@@ -17,8 +17,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 
-from curation import db, models  # noqa: F401  (models registers the tables)
-from curation.db import Base, UTCDateTime
+from curation import db
+from curation.db import UTCDateTime
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # The revision that the tables made before migrations existed correspond to.

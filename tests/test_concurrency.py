@@ -24,7 +24,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from curation.accounts import services as accounts
 from curation.challenges import services as challenges
