@@ -33,6 +33,7 @@ EDITABLE = {AnswerState.DRAFT, AnswerState.SUBMITTED, AnswerState.CHANGES_REQUES
 class Outcome(enum.StrEnum):
     SAVED = "saved"
     SUBMITTED = "submitted"
+    CHANGES_SAVED = "changes_saved"  # a submitted answer, changed and still submitted
     KEPT_AS_DRAFT = "kept_as_draft"  # submit refused after the deadline; the text is safe
 
 
@@ -158,10 +159,12 @@ def save(
             f"{challenge.word_limit}. Your text is kept below: shorten it, or save it as a draft."
         )
     answer.submitted_at = now  # when the author consented to these exact words
-    if answer.state != AnswerState.SUBMITTED:
-        before = answer.state
-        answer.state = AnswerState.SUBMITTED
-        audit.record(session, author, "answer.submitted", answer, f"{before} → submitted")
+    if answer.state == AnswerState.SUBMITTED:
+        session.flush()
+        return answer, Outcome.CHANGES_SAVED
+    before = answer.state
+    answer.state = AnswerState.SUBMITTED
+    audit.record(session, author, "answer.submitted", answer, f"{before} → submitted")
     session.flush()
     return answer, Outcome.SUBMITTED
 

@@ -16,6 +16,7 @@ bp = Blueprint("answers", __name__)
 OUTCOME_MESSAGES = {
     answers.Outcome.SAVED: "Your draft is saved. Only you can see it.",
     answers.Outcome.SUBMITTED: "Thank you! Your answer is submitted. You can still change it until the editor reviews it.",
+    answers.Outcome.CHANGES_SAVED: "Your changes are saved. Your answer stays submitted until the editor reviews it.",
     answers.Outcome.KEPT_AS_DRAFT: (
         "The challenge stopped taking answers before you submitted, so your answer was not "
         "submitted. Your text is safe: it is saved as a draft below."
