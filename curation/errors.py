@@ -1,8 +1,11 @@
 """Domain errors raised by services, and the one place that turns them into pages."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from sqlalchemy.exc import DBAPIError, OperationalError
+
+from curation import db
+from curation.accounts import rescue
 
 
 class DomainError(Exception):
@@ -56,21 +59,16 @@ def register(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(DBAPIError)
     def database_away(_error):
-        from flask import current_app
-
-        from curation import db
-
         db.session.rollback()
         # Rendering a page asks Flask-Login who is logged in, which needs the
         # database: show this page as to a visitor instead, or it becomes a 500.
+        # (Flask-Login has no public way to set the anonymous user for one request.)
         current_app.login_manager._update_request_context_with_user(None)
         if request.method == "POST" and request.form and request.accept_mimetypes.best != "application/json":
-            from curation.accounts import rescue
-
             # what was typed comes back, ready to send again
             return rescue.resend_page(
                 request.path,
-                rescue._fields_worth_keeping(request.form),
+                rescue.fields_worth_keeping(request.form),
                 "The database is not answering right now, so nothing was saved. Everything "
                 "you wrote is below: send it again in a minute.",
                 status=503,

@@ -70,23 +70,32 @@ def database_url(tmp_path):
     admin.dispose()
 
 
-@pytest.fixture
-def app(database_url, tmp_path):
+@contextlib.contextmanager
+def running_app(database_url: str, instance_path, **config):
+    """A test app on its own database, schema upgraded, engine disposed after."""
     app = create_app(
         {
             "TESTING": True,
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-only-key",
             "RATELIMIT_ENABLED": False,
-            "SERVER_NAME": "curation.test",
+            **config,
         }
     )
-    app.instance_path = str(tmp_path)
+    app.instance_path = str(instance_path)
     with app.app_context():
         schema.upgrade()
-    yield app
-    with app.app_context():
-        db.engine().dispose()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.engine().dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    with running_app(database_url, tmp_path, SERVER_NAME="curation.test") as app:
+        yield app
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ CARRY_PREFIX = "carry-"
 _NOT_CARRIED = {"csrf_token", "password", "password_confirm", "current_password"}
 
 
-def _fields_worth_keeping(form: MultiDict) -> list[tuple[str, str]]:
+def fields_worth_keeping(form: MultiDict) -> list[tuple[str, str]]:
     return [(k, v) for k, v in form.items(multi=True) if k not in _NOT_CARRIED and not k.startswith(CARRY_PREFIX)]
 
 
@@ -43,7 +43,7 @@ def unauthorized():
     if request.accept_mimetypes.best == "application/json":
         return {"error": "Your session has ended. Please log in again; your text is kept in this browser."}, 401
     if request.method == "POST" and request.form:
-        fields = _fields_worth_keeping(request.form)
+        fields = fields_worth_keeping(request.form)
         return (
             render_template(
                 "accounts/login.html",
@@ -85,7 +85,7 @@ def register(app: Flask) -> None:
             return render_template("error.html", status=400, message=(
                 "This form was sent from another website, so it was not accepted. "
                 "If you meant to do this, go to the page on this site and do it there.")), 400
-        fields = _fields_worth_keeping(request.form)
+        fields = fields_worth_keeping(request.form)
         if not current_user.is_authenticated and request.endpoint not in ("accounts.login", "accounts.first_editor", "accounts.accept_invitation"):
             return (
                 render_template(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from curation import create_app, db, schema
+from tests.conftest import running_app
 
 CHROMIUM = Path(os.environ.get("CURATION_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -88,20 +88,8 @@ def browser():
 def app(tmp_path):
     """The app the browser talks to: its own SQLite file, no SERVER_NAME (the
     server answers on 127.0.0.1), no rate limit on the many logins."""
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'browser.db'}",
-            "SECRET_KEY": "browser-test-key",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
-    app.instance_path = str(tmp_path)
-    with app.app_context():
-        schema.upgrade()
-    yield app
-    with app.app_context():
-        db.engine().dispose()
+    with running_app(f"sqlite:///{tmp_path / 'browser.db'}", tmp_path) as app:
+        yield app
 
 
 @pytest.fixture
