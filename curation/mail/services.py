@@ -88,10 +88,14 @@ def _therapists_to_notify(session: Session) -> list[User]:
     )
 
 
+def _count_queued(mails) -> int:
+    """How many of these were queued (a repeated dedupe key queues nothing)."""
+    return sum(1 for mail in mails if mail is not None)
+
+
 def queue_challenge_opened(session: Session, challenge: Challenge) -> int:
-    queued = 0
-    for therapist in _therapists_to_notify(session):
-        if queue(
+    return _count_queued(
+        queue(
             session,
             kind="challenge_opened",
             recipient=therapist.email,
@@ -100,9 +104,9 @@ def queue_challenge_opened(session: Session, challenge: Challenge) -> int:
             dedupe_key=f"challenge_opened:{challenge.id}:{therapist.id}",
             challenge=challenge,
             therapist=therapist,
-        ):
-            queued += 1
-    return queued
+        )
+        for therapist in _therapists_to_notify(session)
+    )
 
 
 def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None:
@@ -192,12 +196,9 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
     authors = {
         u.id: u for u in session.scalars(select(User).where(User.id.in_([q["consent"]["author_id"] for q in quotes])))
     }
-    queued = 0
-    for quote in quotes:
-        author = authors.get(quote["consent"]["author_id"])
-        if author is None or not _wants_mail(author):
-            continue
-        if queue(
+    readers = [(q, authors[q["consent"]["author_id"]]) for q in quotes if q["consent"]["author_id"] in authors]
+    return _count_queued(
+        queue(
             session,
             kind="feature_published",
             recipient=author.email,
@@ -207,9 +208,10 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
             publication=publication,
             author=author,
             quote=quote,
-        ):
-            queued += 1
-    return queued
+        )
+        for quote, author in readers
+        if _wants_mail(author)
+    )
 
 
 def _editors(session: Session, *, routine: bool) -> list[User]:
@@ -223,11 +225,10 @@ def _editors(session: Session, *, routine: bool) -> list[User]:
 def _queue_to_editors(
     session: Session, *, routine: bool, kind: str, subject: str, template: str, key: str, **context
 ) -> int:
-    return sum(
-        1
+    return _count_queued(
+        queue(session, kind=kind, recipient=editor.email, subject=subject, template=template,
+              dedupe_key=f"{key}:{editor.id}", editor=editor, **context)
         for editor in _editors(session, routine=routine)
-        if queue(session, kind=kind, recipient=editor.email, subject=subject, template=template,
-                 dedupe_key=f"{key}:{editor.id}", editor=editor, **context)
     )
 
 
