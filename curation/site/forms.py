@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField, URLField
+from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from curation.security import clean_line, is_safe_link, one_line
@@ -34,4 +34,11 @@ class SettingsForm(FlaskForm):
     reminder_days = IntegerField(
         "Reminder, days before the deadline", validators=[NumberRange(min=1, max=30)],
         description="Therapists who have not submitted get one reminder this many days before the deadline.",
+    )
+
+
+class NotificationsForm(FlaskForm):
+    wants_notifications = BooleanField(
+        "Send me mail about new challenges, reminders, reviews, excerpts and publications.",
+        description="Mails about your account (such as invitations) are always sent.",
     )

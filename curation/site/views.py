@@ -1,13 +1,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy import text
 
 from curation import audit, db
 from curation.mail import services as mail
 from curation.security import editor_required
 from curation.site import services as site_settings
-from curation.site.forms import SettingsForm
+from curation.site.forms import NotificationsForm, SettingsForm
 
 bp = Blueprint("site", __name__)
 
@@ -52,10 +51,10 @@ def outbox():
 @bp.route("/my/settings", methods=["GET", "POST"])
 @login_required
 def notifications():
-    if request.method == "POST":
-        if FlaskForm().validate_on_submit():
-            mail.set_notifications(db.session, current_user, request.form.get("wants_notifications") == "y")
-            db.session.commit()
-            flash("Your mail preferences are saved.")
+    form = NotificationsForm(data={"wants_notifications": current_user.wants_notifications})
+    if form.validate_on_submit():
+        mail.set_notifications(db.session, current_user, form.wants_notifications.data)
+        db.session.commit()
+        flash("Your mail preferences are saved.")
         return redirect(url_for("site.notifications"))
-    return render_template("site/notifications.html")
+    return render_template("site/notifications.html", form=form)
