@@ -25,7 +25,6 @@ from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
 from curation.models import (
     Answer,
-    AnswerState,
     AuditEntry,
     Challenge,
     ChallengeState,
@@ -38,7 +37,7 @@ from curation.models import (
 )
 from curation.publishing import cards
 from curation.publishing.markdown import feature_markdown
-from curation.review.services import approved_in_order
+from curation.review.services import QUEUE_STATES, approved_in_order
 from curation.security import clean_text
 from curation.site import services as site_settings
 from curation.templating import external_url
@@ -95,16 +94,19 @@ def excerpt_acceptance_times(session: Session, answer_ids: list[int]) -> dict[in
 
 
 def compile_feature(
-    session: Session, challenge: Challenge, *, version: int, published_at: dt.datetime, slug: str
+    session: Session,
+    challenge: Challenge,
+    quotes: list[Answer],
+    *,
+    version: int,
+    published_at: dt.datetime,
+    slug: str,
 ) -> dict[str, Any]:
-    """Everything a published feature shows, as plain data."""
+    """Everything a published feature shows, as plain data; `quotes` are the
+    approved answers in the editor's order."""
     settings = site_settings.load(session)
-    quotes = approved_in_order(session, challenge)
     answered = session.scalar(
-        select(func.count(Answer.id)).where(
-            Answer.challenge_id == challenge.id,
-            Answer.state.in_([AnswerState.SUBMITTED, AnswerState.APPROVED, AnswerState.CHANGES_REQUESTED, AnswerState.REJECTED]),
-        )
+        select(func.count(Answer.id)).where(Answer.challenge_id == challenge.id, Answer.state.in_(QUEUE_STATES))
     ) or 0
     accepted_at = excerpt_acceptance_times(session, [a.id for a in quotes if a.excerpt])
     quoted = []
@@ -179,6 +181,7 @@ def preview(session: Session, challenge: Challenge, now: dt.datetime | None = No
     data = compile_feature(
         session,
         challenge,
+        approved_in_order(session, challenge),
         version=_next_version(session, challenge),
         published_at=now,
         slug=challenge.slug or slugify(challenge.title),
@@ -223,7 +226,7 @@ def publish(
     previous = current_publication_of(session, challenge)
     if challenge.slug is None:
         challenge.slug = _unique_slug(session, challenge)
-    data = compile_feature(session, challenge, version=version, published_at=now, slug=challenge.slug)
+    data = compile_feature(session, challenge, quotes, version=version, published_at=now, slug=challenge.slug)
     outputs = render_snapshot(data)
     publication = Publication(
         challenge_id=challenge.id,
