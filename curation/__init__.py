@@ -97,8 +97,11 @@ def register_extensions(app: Flask) -> None:
     from curation.accounts.views import init_login
     from curation.extensions import csrf, limiter
     from curation.mail import background as mail_sender
+    from curation.security import refuse_oversized_fields
 
     db.init_app(app)
+    # before CSRF, which reads the form first
+    app.before_request(refuse_oversized_fields)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)

@@ -8,9 +8,10 @@ import unicodedata
 from urllib.parse import unquote, urlsplit
 
 import bleach
-from flask import Flask, abort, request
+from flask import Flask, abort, current_app, has_app_context, request
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
+from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from curation.models import Role
@@ -109,7 +110,10 @@ def _is_local_path(target: str) -> bool:
 
 
 def hash_password(password: str) -> str:
-    return generate_password_hash(password)
+    # PASSWORD_HASH_METHOD is Werkzeug's default (scrypt) unless a test kit makes
+    # hashing cheap; check_password reads the method from the stored hash.
+    method = (current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None) or "scrypt"
+    return generate_password_hash(password, method=method)
 
 
 def check_password(password_hash: str, password: str) -> bool:
@@ -166,6 +170,17 @@ def content_security_policy(frame_ancestors: str = "'none'") -> str:
         "object-src 'none'; base-uri 'none'; form-action 'self'; "
         f"frame-ancestors {frame_ancestors}"
     )
+
+
+def refuse_oversized_fields() -> None:
+    """A form field over MAX_FORM_MEMORY_SIZE is refused with 413, whatever the
+    encoding: Werkzeug applies that limit to multipart parts only (3.1.9 on), and
+    an answer that large must get the "too large, not saved" page, not a 400."""
+    limit = current_app.config.get("MAX_FORM_MEMORY_SIZE")
+    if not limit or request.method in ("GET", "HEAD") or (request.content_length or 0) <= limit:
+        return
+    if any(len(value.encode()) > limit for value in request.form.values()):
+        raise RequestEntityTooLarge()
 
 
 def register(app: Flask) -> None:

@@ -79,6 +79,8 @@ def running_app(database_url: str, instance_path, **config):
             "DATABASE_URL": database_url,
             "SECRET_KEY": "test-only-key",
             "RATELIMIT_ENABLED": False,
+            # scrypt costs 0.2 s a hash; tests/test_accounts.py checks the real one
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
             **config,
         }
     )

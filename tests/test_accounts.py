@@ -161,3 +161,18 @@ def test_the_last_editor_keeps_the_role(make, session):
     editor = make.editor()
     with pytest.raises(Invalid):
         accounts.set_role(session, editor, Role.THERAPIST, actor=editor)
+
+
+def test_a_real_installation_stores_passwords_with_scrypt(database_url, tmp_path):
+    """The rest of the suite hashes cheaply; an app without that setting must not."""
+    from curation import db
+    from tests.conftest import running_app
+
+    with running_app(database_url, tmp_path, PASSWORD_HASH_METHOD=None) as real_app:
+        with real_app.app_context():
+            s = db.new_session()
+            user = accounts.create_user(s, email="real@example.org", name="Rita Real", role=Role.EDITOR,
+                                        credentials="", password=PASSWORD)
+            assert user.password_hash.startswith("scrypt:")
+            assert accounts.authenticate(s, "real@example.org", PASSWORD) == user
+            s.close()
