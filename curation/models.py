@@ -79,6 +79,12 @@ class User(Base):
     # Part of the login cookie: bumping it signs the user out everywhere.
     session_version: Mapped[int] = mapped_column(default=1)
     wants_notifications: Mapped[bool] = mapped_column(default=True)
+    # The person's page on the practice's own website, for credits and their public page.
+    profile_url: Mapped[str] = mapped_column(String(500), default="")
+    # Opt-in public page at /therapists/<public_slug>.
+    has_public_page: Mapped[bool] = mapped_column(default=False)
+    public_slug: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
+    bio: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     @property
@@ -137,6 +143,13 @@ class Challenge(Base):
     challengers: Mapped[str] = mapped_column(String(200), default="Psychotherapists")
     outro: Mapped[str] = mapped_column(Text, default="")
     outro_html: Mapped[str] = mapped_column(Text, default="")
+    # The series' sections: bodies under "The Challenge" and "The Challengers",
+    # and the heading over the quotes. Markdown, rendered once when saved.
+    challenge_text: Mapped[str] = mapped_column(Text, default="")
+    challenge_text_html: Mapped[str] = mapped_column(Text, default="")
+    challengers_text: Mapped[str] = mapped_column(Text, default="")
+    challengers_text_html: Mapped[str] = mapped_column(Text, default="")
+    results_title: Mapped[str] = mapped_column(String(200), default="")
     closes_at: Mapped[Optional[dt.datetime]]
     word_limit: Mapped[Optional[int]]
     state: Mapped[ChallengeState] = mapped_column(
@@ -183,6 +196,13 @@ class Answer(Base):
         _enum(ExcerptConsent, "excerpt_consent"), default=ExcerptConsent.NONE
     )
     excerpt_author_note: Mapped[str] = mapped_column(Text, default="")
+    # The words of the square card when the quote is too long for one: the same
+    # own-words rule and the same consent by the author as the excerpt.
+    card_excerpt: Mapped[Optional[str]] = mapped_column(Text)
+    card_excerpt_consent: Mapped[ExcerptConsent] = mapped_column(
+        _enum(ExcerptConsent, "card_excerpt_consent"), default=ExcerptConsent.NONE
+    )
+    card_excerpt_author_note: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[Optional[int]]
     submitted_at: Mapped[Optional[dt.datetime]]
     reviewed_at: Mapped[Optional[dt.datetime]]

@@ -54,13 +54,26 @@ def _render_item(type_: str, obj: Any, autogen_context) -> str | bool:
 
 def upgrade(revision: str = "head") -> None:
     """Migrate the app's database to `revision` in one transaction."""
-    with db.engine().begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Hosts that each run init-db when deployed take turns: the later
-            # ones find the schema already upgraded and do nothing.
-            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
-        _stamp_tables_made_before_migrations(connection)
-        command.upgrade(alembic_config(connection), revision)
+    with db.engine().connect() as connection:
+        on_sqlite = connection.dialect.name == "sqlite"
+        if on_sqlite:
+            # SQLite adds a constraint by rebuilding the table (copy, drop, rename):
+            # with foreign keys on, the drop would fail or cascade into the rows that
+            # point at it. The pragma only takes effect outside a transaction.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Hosts that each run init-db when deployed take turns: the later
+                    # ones find the schema already upgraded and do nothing.
+                    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+                _stamp_tables_made_before_migrations(connection)
+                command.upgrade(alembic_config(connection), revision)
+                if on_sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first():
+                    raise RuntimeError("the upgrade left rows pointing at rows that do not exist")
+        finally:
+            if on_sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def current_revision() -> str | None:
