@@ -6,6 +6,7 @@ import enum
 from typing import Optional
 
 from sqlalchemy import (
+    ColumnElement,
     Enum,
     ForeignKey,
     Index,
@@ -13,7 +14,9 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from curation.db import Base, utcnow
@@ -247,9 +250,15 @@ class Publication(Base):
 
     challenge: Mapped[Challenge] = relationship(back_populates="publications")
 
-    @property
+    @hybrid_property
     def is_public(self) -> bool:
+        """The version visitors see: neither replaced by a correction nor taken down."""
         return self.superseded_at is None and self.unpublished_at is None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.superseded_at.is_(None), cls.unpublished_at.is_(None))
 
 
 class QuoteCard(Base):

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 
 from flask import render_template
 from sqlalchemy import func, select
@@ -22,6 +21,7 @@ from curation.models import (
     Role,
     User,
 )
+from curation.publishing.compiling import feature_data
 from curation.review.services import excerpt_spans
 from curation.site import services as site_settings
 from curation.templating import external_url, local_time
@@ -192,7 +192,7 @@ def _reminder_days(session: Session) -> int:
 
 def queue_feature_published(session: Session, publication: Publication) -> int:
     """Each quoted author hears that the feature is out, with their own card."""
-    quotes = json.loads(publication.data)["quotes"]
+    quotes = feature_data(publication)["quotes"]
     authors = {
         u.id: u for u in session.scalars(select(User).where(User.id.in_([q["consent"]["author_id"] for q in quotes])))
     }

@@ -6,9 +6,12 @@ an image or raw HTML in the practice's CMS.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 import bleach
+
+if TYPE_CHECKING:
+    from curation.publishing.compiling import FeatureData
 
 # Characters with a meaning somewhere in CommonMark; escaping all is harmless.
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|~>])")
@@ -34,7 +37,7 @@ def _quoted(text: str) -> str:
     return "\n>\n".join("> " + line for line in _paragraphs(text).split("\n\n"))
 
 
-def feature_markdown(data: dict[str, Any]) -> str:
+def feature_markdown(data: FeatureData) -> str:
     parts = [f"# {escape_markdown(data['title'])}"]
     intro = _html_to_text(data["intro_html"]).strip()
     if intro:

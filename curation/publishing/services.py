@@ -1,23 +1,18 @@
-"""Compile, preview, publish and unpublish a feature.
+"""The editor's publishing actions: preview, publish (a new version, frozen),
+unpublish, the versions of a feature and the corrections owed.
 
-A publication is frozen when made: its HTML page, fragment, Markdown, quote
-cards and the data they came from are stored, and public pages serve only
-what was stored.
+Compiling the snapshot lives in `compiling`, what visitors read in `public`,
+the feed in `feed`.
 """
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
-import re
-import unicodedata
-from typing import Any
 
-from flask import render_template
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, load_only
+from sqlalchemy.orm import Session
 
 from curation import audit
 from curation.challenges import services as challenges
@@ -25,36 +20,22 @@ from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
 from curation.models import (
     Answer,
-    AuditEntry,
     Challenge,
     ChallengeState,
-    Credit,
-    ExcerptConsent,
     Publication,
     QuoteCard,
-    SiteSetting,
     User,
 )
 from curation.publishing import cards
-from curation.publishing.markdown import feature_markdown
-from curation.review.services import QUEUE_STATES, approved_in_order
-from curation.security import clean_text
+from curation.publishing.compiling import (
+    compile_feature,
+    credit_line,
+    pending_consent,
+    render_snapshot,
+    slugify,
+)
+from curation.review.services import approved_in_order
 from curation.site import services as site_settings
-from curation.templating import external_url
-
-
-def credit_line(author: User, credit: Credit, anonymous_credit: str) -> str:
-    """How a quote is credited, as its author chose. Anonymous says nothing of who."""
-    if credit == Credit.ANONYMOUS:
-        return anonymous_credit
-    name = author.name.strip() if credit == Credit.FULL else author.first_name
-    return f"{name}, {author.credentials}" if author.credentials.strip() else name
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:80].strip("-") or "feature"
 
 
 def _unique_slug(session: Session, challenge: Challenge) -> str:
@@ -63,116 +44,6 @@ def _unique_slug(session: Session, challenge: Challenge) -> str:
     while session.scalar(select(Challenge.id).where(Challenge.slug == slug, Challenge.id != challenge.id)):
         slug, n = f"{base}-{n}", n + 1
     return slug
-
-
-def pending_consent(quotes: list[Answer]) -> list[Answer]:
-    """Approved quotes whose exact words the author has not agreed to."""
-    return [
-        a
-        for a in quotes
-        if not a.has_consent
-        or a.consent_withdrawn_at is not None
-        or (a.excerpt and a.excerpt_consent != ExcerptConsent.ACCEPTED)
-    ]
-
-
-def excerpt_acceptance_times(session: Session, answer_ids: list[int]) -> dict[int, dt.datetime]:
-    """When each author last accepted their excerpt, from the audit log; an
-    excerpt changed since must be accepted again, so the last is the one in force."""
-    if not answer_ids:
-        return {}
-    rows = session.execute(
-        select(AuditEntry.subject_id, func.max(AuditEntry.at))
-        .where(
-            AuditEntry.action == "answer.excerpt_accepted",
-            AuditEntry.subject_type == "answer",
-            AuditEntry.subject_id.in_(answer_ids),
-        )
-        .group_by(AuditEntry.subject_id)
-    )
-    return {answer_id: at for answer_id, at in rows}
-
-
-def compile_feature(
-    session: Session,
-    challenge: Challenge,
-    quotes: list[Answer],
-    *,
-    version: int,
-    published_at: dt.datetime,
-    slug: str,
-) -> dict[str, Any]:
-    """Everything a published feature shows, as plain data; `quotes` are the
-    approved answers in the editor's order."""
-    settings = site_settings.load(session)
-    answered = session.scalar(
-        select(func.count(Answer.id)).where(Answer.challenge_id == challenge.id, Answer.state.in_(QUEUE_STATES))
-    ) or 0
-    accepted_at = excerpt_acceptance_times(session, [a.id for a in quotes if a.excerpt])
-    quoted = []
-    for number, answer in enumerate(quotes, start=1):
-        line = credit_line(answer.author, answer.credit, settings["anonymous_credit"])
-        quoted.append(
-            {
-                "number": number,
-                # forms strip control characters on input; older text may still hold some
-                "text": clean_text(answer.quote_text),
-                "credit_line": line,
-                "is_anonymous": answer.credit == Credit.ANONYMOUS,
-                # kept in the stored data, never in public output
-                "answer_id": answer.id,
-                "consent": {
-                    "author_id": answer.author_id,
-                    "author_name": answer.author.name,
-                    # to an excerpt: when its author accepted it; to a whole answer: when it was submitted
-                    "consented_at": (
-                        (accepted_at.get(answer.id) if answer.excerpt else None) or answer.submitted_at or published_at
-                    ).isoformat(),
-                    "excerpt_accepted": answer.excerpt_consent == ExcerptConsent.ACCEPTED,
-                    "text": answer.quote_text,
-                    "credit_line": line,
-                },
-            }
-        )
-    return {
-        "slug": slug,
-        "version": version,
-        "published_at": published_at.isoformat(),
-        "title": challenge.title,
-        "intro_html": challenge.intro_html,
-        "topic": challenge.topic,
-        "challengers": challenge.challengers,
-        "results": _results_line(answered, len(quoted)),
-        "question": challenge.question,
-        "quotes": quoted,
-        "outro_html": challenge.outro_html,
-        "practice_name": settings["practice_name"],
-        "booking": {
-            "text": settings["booking_text"],
-            "label": settings["booking_label"],
-            "url": settings["booking_url"],
-        },
-    }
-
-
-def _results_line(answered: int, quoted: int) -> str:
-    people = "therapist" if answered == 1 else "therapists"
-    answers = "answer" if quoted == 1 else "answers"
-    return f"{answered} {people} took the challenge. Here are {quoted} of their {answers}, in their own words."
-
-
-def render_snapshot(data: dict[str, Any]) -> dict[str, str]:
-    """The frozen outputs of one publication, from its data alone."""
-    published_at = dt.datetime.fromisoformat(data["published_at"])
-    context = {"feature": data, "published_at": published_at}
-    html = render_template("snapshots/feature.html", **context)
-    fragment = render_template("snapshots/fragment.html", **context)
-    return {
-        "html": html,
-        "fragment": fragment,
-        "markdown": feature_markdown(data),
-        "etag": hashlib.sha256(html.encode()).hexdigest()[:32],
-    }
 
 
 def preview(session: Session, challenge: Challenge, now: dt.datetime | None = None) -> str:
@@ -317,82 +188,9 @@ def unpublish(session: Session, challenge: Challenge, editor: User, now: dt.date
 def current_publication_of(session: Session, challenge: Challenge) -> Publication | None:
     return session.scalar(
         select(Publication)
-        .where(
-            Publication.challenge_id == challenge.id,
-            Publication.superseded_at.is_(None),
-            Publication.unpublished_at.is_(None),
-        )
+        .where(Publication.challenge_id == challenge.id, Publication.is_public)
         .order_by(Publication.version.desc())
         .limit(1)
-    )
-
-
-@dataclasses.dataclass(frozen=True)
-class PublicPage:
-    html: str
-    etag: str
-    frame_ancestors: str
-
-
-# Built once: on the site's hottest path, building and hashing a statement per
-# request costs more than running it.
-_PUBLIC_PAGE = (
-    select(
-        Publication.html,
-        Publication.etag,
-        select(SiteSetting.value).where(SiteSetting.key == "frame_ancestors").scalar_subquery(),
-    )
-    .where(
-        Publication.slug == bindparam("slug"),
-        Publication.superseded_at.is_(None),
-        Publication.unpublished_at.is_(None),
-    )
-    .order_by(Publication.version.desc())
-    .limit(1)
-)
-
-
-def public_page(session: Session, slug: str) -> PublicPage:
-    """The stored page and the framing setting in one indexed query, nothing else."""
-    row = session.connection().execute(_PUBLIC_PAGE, {"slug": slug}).one_or_none()
-    if row is None:
-        raise NotFound("There is no published feature here.")
-    html, etag, allowed = row
-    return PublicPage(html, etag, site_settings.DEFAULTS["frame_ancestors"] if allowed is None else allowed)
-
-
-def public_publication(session: Session, slug: str) -> Publication:
-    publication = session.scalar(
-        select(Publication)
-        .where(Publication.slug == slug, Publication.superseded_at.is_(None), Publication.unpublished_at.is_(None))
-        .order_by(Publication.version.desc())
-        .limit(1)
-    )
-    if publication is None:
-        raise NotFound("There is no published feature here.")
-    return publication
-
-
-def public_card(session: Session, slug: str, number: int) -> QuoteCard:
-    publication = public_publication(session, slug)
-    card = session.scalar(
-        select(QuoteCard).where(QuoteCard.publication_id == publication.id, QuoteCard.number == number)
-    )
-    if card is None:
-        raise NotFound("There is no such quote card.")
-    return card
-
-
-def archive(session: Session) -> list[Publication]:
-    """Public features, newest first (without their large stored bodies)."""
-    return list(
-        session.scalars(
-            select(Publication)
-            .options(load_only(Publication.slug, Publication.title, Publication.summary, Publication.published_at,
-                               Publication.first_published_at, Publication.version))
-            .where(Publication.superseded_at.is_(None), Publication.unpublished_at.is_(None))
-            .order_by(Publication.first_published_at.desc(), Publication.id.desc())
-        )
     )
 
 
@@ -442,29 +240,3 @@ def credit_lines(session: Session, answers: list[Answer]) -> dict[int, str]:
     return {a.id: credit_line(a.author, a.credit, anonymous) for a in answers}
 
 
-def feed_entries(session: Session, limit: int = 30) -> list[dict[str, Any]]:
-    """Public features for the Atom feed, newest first, as text XML can carry.
-
-    Control characters are stripped again here: one stored snapshot holding a
-    NUL must not make the whole feed unreadable.
-    """
-    publications = session.scalars(
-        select(Publication)
-        .options(load_only(Publication.slug, Publication.title, Publication.summary, Publication.fragment,
-                           Publication.published_at, Publication.first_published_at, Publication.version))
-        .where(Publication.superseded_at.is_(None), Publication.unpublished_at.is_(None))
-        .order_by(Publication.first_published_at.desc(), Publication.id.desc())
-        .limit(limit)
-    )
-    return [
-        {
-            "id": external_url("public.feature", slug=p.slug),
-            "url": external_url("public.feature", slug=p.slug),
-            "title": clean_text(p.title),
-            "summary": clean_text(p.summary),
-            "content": clean_text(p.fragment),
-            "published": p.first_published_at,
-            "updated": p.published_at,
-        }
-        for p in publications
-    ]

@@ -13,7 +13,11 @@ from curation import db
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
+from curation.publishing import compiling
+from curation.publishing import feed as atom
+from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
+from curation.review import services as review
 from curation.security import content_security_policy, editor_required
 from curation.templating import external_url
 
@@ -32,14 +36,14 @@ def preview(challenge_id: int):
 @editor_required
 def publish_page(challenge_id: int):
     challenge = challenges.get(db.session, challenge_id)
-    quotes = publishing.approved_in_order(db.session, challenge)
+    quotes = review.approved_in_order(db.session, challenge)
     versions = publishing.versions_of(db.session, challenge)
     current = next((v for v in versions if v.is_public), None)
     return render_template(
         "publishing/publish.html",
         challenge=challenge,
         quotes=quotes,
-        waiting=publishing.pending_consent(quotes),
+        waiting=compiling.pending_consent(quotes),
         versions=versions,
         current=current,
         card_numbers=publishing.card_numbers(db.session, current) if current else [],
@@ -97,36 +101,36 @@ def _stored(body: str | bytes, mimetype: str, etag: str, *, frame_policy: str | 
 
 @public.get("/")
 def archive():
-    return render_template("public/archive.html", features=publishing.archive(db.session))
+    return render_template("public/archive.html", features=public_reads.archive(db.session))
 
 
 @public.get("/features/<slug>")
 def feature(slug: str):
-    page = publishing.public_page(db.session, slug)
+    page = public_reads.public_page(db.session, slug)
     return _stored(page.html, "text/html", page.etag, frame_policy=_frame_policy(page.frame_ancestors))
 
 
 @public.get("/features/<slug>.md")
 def feature_markdown(slug: str):
-    publication = publishing.public_publication(db.session, slug)
+    publication = public_reads.public_publication(db.session, slug)
     return _stored(publication.markdown, "text/markdown", publication.etag + "-md")
 
 
 @public.get("/features/<slug>/fragment.html")
 def feature_fragment(slug: str):
-    publication = publishing.public_publication(db.session, slug)
+    publication = public_reads.public_publication(db.session, slug)
     return _stored(publication.fragment, "text/html", publication.etag + "-fragment")
 
 
 @public.get("/features/<slug>/quotes/<int:number>.png")
 def quote_card(slug: str, number: int):
-    card = publishing.public_card(db.session, slug, number)
+    card = public_reads.public_card(db.session, slug, number)
     return _stored(card.png, "image/png", card.etag)
 
 
 @public.get("/feed.atom")
 def feed():
-    entries = publishing.feed_entries(db.session)
+    entries = atom.feed_entries(db.session)
     body = render_template(
         "public/feed.xml",
         entries=entries,

@@ -1,0 +1,50 @@
+"""The Atom feed's entries: public features, newest first."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TypedDict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, load_only
+
+from curation.models import Publication
+from curation.security import clean_text
+from curation.templating import external_url
+
+
+class FeedEntry(TypedDict):
+    id: str
+    url: str
+    title: str
+    summary: str
+    content: str
+    published: dt.datetime
+    updated: dt.datetime
+
+
+def feed_entries(session: Session, limit: int = 30) -> list[FeedEntry]:
+    """Public features for the Atom feed, newest first, as text XML can carry.
+
+    Control characters are stripped again here: one stored snapshot holding a
+    NUL must not make the whole feed unreadable.
+    """
+    publications = session.scalars(
+        select(Publication)
+        .options(load_only(Publication.slug, Publication.title, Publication.summary, Publication.fragment,
+                           Publication.published_at, Publication.first_published_at, Publication.version))
+        .where(Publication.is_public)
+        .order_by(Publication.first_published_at.desc(), Publication.id.desc())
+        .limit(limit)
+    )
+    return [
+        {
+            "id": external_url("public.feature", slug=p.slug),
+            "url": external_url("public.feature", slug=p.slug),
+            "title": clean_text(p.title),
+            "summary": clean_text(p.summary),
+            "content": clean_text(p.fragment),
+            "published": p.first_published_at,
+            "updated": p.published_at,
+        }
+        for p in publications
+    ]
