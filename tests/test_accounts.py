@@ -7,7 +7,7 @@ import pytest
 from curation.accounts import services as accounts
 from curation.errors import Invalid, NotFound
 from curation.models import Invitation, Role, User
-from tests.conftest import PASSWORD, csrf, now, fresh
+from tests.conftest import PASSWORD, csrf, fresh, now
 
 
 def test_an_empty_site_offers_to_create_the_first_editor(client):

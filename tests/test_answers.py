@@ -7,7 +7,7 @@ from curation.answers import services as answers
 from curation.errors import Invalid, NotAllowed, NotFound
 from curation.models import Answer, AnswerState
 from curation.review import services as review
-from tests.conftest import now, fresh
+from tests.conftest import fresh, now
 
 
 def test_a_draft_is_saved_without_consent_and_stays_a_draft(make, session):

@@ -225,7 +225,7 @@ def test_two_editors_reordering_at_once_one_wins_the_other_gets_409(server, make
     quotes = [make.approved(challenge, first).id for _ in range(4)]
     close(session, challenge, first)
     editors = [Browser(server.base), Browser(server.base)]
-    for browser, editor in zip(editors, (first, second)):
+    for browser, editor in zip(editors, (first, second), strict=True):
         assert browser.log_in(editor.email) == 302
     order_page = f"/editor/challenges/{challenge.id}/order"
     proposals = [list(reversed(quotes)), quotes[1:] + quotes[:1]]
@@ -237,7 +237,7 @@ def test_two_editors_reordering_at_once_one_wins_the_other_gets_409(server, make
         forms = [{"csrf_token": b.csrf(order_page), "version": str(version)} for b in editors]
         results = at_once(*[
             functools.partial(b.request, order_page, {**form, "order": ",".join(map(str, proposal))})
-            for b, form, proposal in zip(editors, forms, proposals)
+            for b, form, proposal in zip(editors, forms, proposals, strict=True)
         ])
         statuses = sorted(status for status, _, _ in results)
         outcomes.update(statuses)
@@ -259,11 +259,11 @@ def test_two_editors_publishing_at_once_make_one_publication(server, make, sessi
     publish_page = f"/editor/challenges/{challenge.id}/publish"
     editors = [Browser(server.base), Browser(server.base)]
     forms = []
-    for browser, editor in zip(editors, (first, second)):
+    for browser, editor in zip(editors, (first, second), strict=True):
         assert browser.log_in(editor.email) == 302
         forms.append({"csrf_token": browser.csrf(publish_page), "version_seen": "0"})
 
-    results = at_once(*[functools.partial(b.request, publish_page, form) for b, form in zip(editors, forms)])
+    results = at_once(*[functools.partial(b.request, publish_page, form) for b, form in zip(editors, forms, strict=True)])
 
     fresh(session)
     publications = session.scalars(select(Publication).where(Publication.challenge_id == challenge.id)).all()

@@ -38,7 +38,7 @@ class Inbox:
         return [message_from_bytes(e.original_content or e.content, policy=policy.default) for e in self.envelopes]
 
     def to(self, address):
-        return [m for e, m in zip(self.envelopes, self.messages) if address in e.rcpt_tos]
+        return [m for e, m in zip(self.envelopes, self.messages, strict=True) if address in e.rcpt_tos]
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from curation import create_app, db, schema
 from curation.db import Base
 from curation.models import Answer, AnswerState, Challenge, User
 from curation.security import hash_password
-
 from tests.conftest import PASSWORD, PG_URL, Auth
 
 ROOT = Path(__file__).resolve().parent.parent

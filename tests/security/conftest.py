@@ -3,14 +3,13 @@ and every route of the app with real ids filled in."""
 import pytest
 from flask import url_for
 from sqlalchemy import select
+from werkzeug.security import generate_password_hash
 
 from curation.accounts import services as accounts
 from curation.challenges import services as challenges
 from curation.db import Base
 from curation.models import Answer, Role
 from curation.publishing import services as publishing
-from werkzeug.security import generate_password_hash
-
 from tests.conftest import fresh
 
 

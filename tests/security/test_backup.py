@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from curation import create_app, db, schema
 from curation.models import Answer
-from tests.conftest import Factory, PASSWORD
+from tests.conftest import PASSWORD, Factory
 
 
 def _sqlite_app(path):

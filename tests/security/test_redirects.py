@@ -96,7 +96,7 @@ def test_the_review_form_next_field_never_leaves_the_site(app, make, auth, post)
     challenge = make.challenge(editor)
     answers = [make.answer(challenge) for _ in HOSTILE_TARGETS]
     auth.login(editor)
-    for answer, target in zip(answers, HOSTILE_TARGETS):
+    for answer, target in zip(answers, HOSTILE_TARGETS, strict=True):
         response = post(f"/editor/answers/{answer.id}/review", data={"decision": "approve", "next": target})
         assert response.status_code == 302
         assert response.headers["Location"] == f"/editor/challenges/{challenge.id}", target

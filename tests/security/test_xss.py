@@ -14,13 +14,13 @@ from sqlalchemy import select
 
 from curation.accounts import services as accounts
 from curation.answers import services as answers
+from curation.challenges import services as challenges
 from curation.errors import Invalid
 from curation.mail import services as mail
-from curation.review import services as review
-from curation.challenges import services as challenges
 from curation.models import Answer, Challenge, OutboxMail, Role
-from curation.publishing import services as publishing
 from curation.publishing import cards
+from curation.publishing import services as publishing
+from curation.review import services as review
 from curation.security import clean, clean_text, is_safe_link
 from tests.conftest import PASSWORD, csrf, fresh
 from tests.security.hostile_markup import (
@@ -140,7 +140,7 @@ def test_answers_names_notes_and_excerpts_never_become_markup(app, session, make
     # (A refused excerpt comes back in the same review form checked below.)
 
     # What each therapist sees of their own answer, the note and the excerpt.
-    for n, (user, text) in enumerate(zip(people, TEXTS)):
+    for n, (user, text) in enumerate(zip(people, TEXTS, strict=True)):
         login_as(writer, user)
         mine = pages.check(f"my answers #{n}", writer.get("/my/answers"))
         pages.shows(f"my answers #{n}", mine, stored(f"Before {text} after."))
@@ -189,9 +189,9 @@ def _check_audit_and_outbox(pages, editor_client, session):
         last = int((re.search(r"Page 1 of (\d+)", first) or [None, "1"])[1])
         for number in range(1, last + 1):
             pages.check(f"{url} page {number}", editor_client.get(f"{url}?page={number}"))
-    for mail in fresh(session).scalars(select(OutboxMail)):
+    for outbox_mail in fresh(session).scalars(select(OutboxMail)):
         pages.count += 1
-        pages.failures += [f"mail {mail.kind} #{mail.id}: {p}" for p in mail_problems(mail.html_body)]
+        pages.failures += [f"mail {outbox_mail.kind} #{outbox_mail.id}: {p}" for p in mail_problems(outbox_mail.html_body)]
 
 
 CHALLENGE_FIELDS = ("title", "topic", "question", "intro", "challengers", "outro")
@@ -203,7 +203,7 @@ def test_challenge_texts_never_become_markup(app, session, make, no_card_images)
     editor_client, writer, reader = app.test_client(), app.test_client(), app.test_client()
     login_as(editor_client, editor)
     login_as(writer, therapist)
-    token, writer_token = csrf(editor_client, "/account"), csrf(writer, "/account")
+    token = csrf(editor_client, "/account")
     made = []
     edit_baseline = None
     for n, text in enumerate(TEXTS):
@@ -268,7 +268,7 @@ def test_settings_never_become_markup_nor_widen_the_frame_policy(app, session, m
     editor = make.editor(name="Edna Editor")
     challenge = make.challenge(editor)
     make.approved(challenge, editor, credit="anonymous")
-    editor_client, reader = app.test_client(), app.test_client()
+    editor_client = app.test_client()
     login_as(editor_client, editor)
     token = csrf(editor_client, "/account")
     for n, text in enumerate(TEXTS):
