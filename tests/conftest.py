@@ -12,6 +12,7 @@ import re
 import uuid
 
 import pytest
+from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import create_engine, event, text
 
 from curation import create_app, db, schema
@@ -215,11 +216,33 @@ def auth(client):
     return Auth(client)
 
 
+@pytest.fixture
+def login_as(app):
+    """A new client of its own, logged in through the login form as `user`."""
+
+    def logged_in(user: User):
+        client = app.test_client()
+        response = Auth(client).login(user)
+        assert response.status_code == 302, f"{user.email} could not log in"
+        return client
+
+    return logged_in
+
+
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 
 
 def csrf(client, path: str = "/auth/login") -> str:
-    """A valid CSRF token for this client's session, read from a real form."""
+    """A valid CSRF token for this client's session.
+
+    Signed here from the session's secret, as Flask-WTF signs it, once the
+    session holds one; read from a real form the first time."""
+    with client.session_transaction() as cookie:
+        raw = cookie.get("csrf_token")
+    if raw is not None:
+        app = client.application
+        secret = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+        return URLSafeTimedSerializer(secret, salt="wtf-csrf-token").dumps(raw)
     page = client.get(path).get_data(as_text=True)
     match = _TOKEN.search(page)
     if match is None:

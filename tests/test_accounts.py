@@ -3,6 +3,7 @@ import datetime as dt
 import re
 
 import pytest
+from sqlalchemy import select
 
 from curation.accounts import services as accounts
 from curation.errors import Invalid, NotFound
@@ -68,7 +69,7 @@ def test_an_invitation_works_once_and_its_token_is_stored_hashed(make, session, 
     other = client.application.test_client()
     assert other.get(path).status_code == 404
     fresh(session)
-    user = session.query(User).filter_by(email="new@example.org").one()
+    user = session.scalars(select(User).filter_by(email="new@example.org")).one()
     assert user.role == Role.THERAPIST and user.credentials == "RP"
 
 
@@ -99,7 +100,7 @@ def test_editors_invite_through_the_people_page(make, auth, client, post, sessio
     page = response.get_data(as_text=True)
     assert "/auth/invite/" in page and "pat@example.org" in page
     fresh(session)
-    assert session.query(Invitation).one().role == Role.EDITOR
+    assert session.scalars(select(Invitation)).one().role == Role.EDITOR
 
 
 def test_deactivating_signs_the_person_out_everywhere(make, app, auth, client, post):

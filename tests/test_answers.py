@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import func, select
 
 from curation.answers import services as answers
 from curation.errors import Invalid, NotAllowed, NotFound
@@ -111,7 +112,7 @@ def test_a_double_submit_stores_one_answer(make, session):
     for _ in range(2):
         answers.save(session, challenge, author, body="Once", credit="full", consent=True, submit=True)
     session.commit()
-    assert session.query(Answer).filter_by(author_id=author.id).count() == 1
+    assert session.scalar(select(func.count()).select_from(Answer).filter_by(author_id=author.id)) == 1
 
 
 # Through the pages
@@ -186,7 +187,7 @@ def test_autosave_keeps_a_draft_and_answers_json(make, auth, client, post, sessi
                     headers={"Accept": "application/json"})
     assert response.status_code == 200 and response.json["state"] == "draft"
     fresh(session)
-    assert session.query(Answer).one().body == "Typing…"
+    assert session.scalars(select(Answer)).one().body == "Typing…"
 
 
 def test_autosave_leaves_a_submitted_answer_alone(make, auth, client, post, session):
@@ -198,7 +199,7 @@ def test_autosave_leaves_a_submitted_answer_alone(make, auth, client, post, sess
                     headers={"Accept": "application/json"})
     assert response.status_code == 409
     fresh(session)
-    assert session.query(Answer).one().body == "Submitted words"
+    assert session.scalars(select(Answer)).one().body == "Submitted words"
 
 
 def test_withdraw_through_the_page(make, auth, client, post, session):
@@ -209,7 +210,7 @@ def test_withdraw_through_the_page(make, auth, client, post, session):
     response = post(f"/challenges/{challenge.id}/answer/withdraw")
     assert response.status_code == 302
     fresh(session)
-    assert session.query(Answer).one().state == AnswerState.WITHDRAWN
+    assert session.scalars(select(Answer)).one().state == AnswerState.WITHDRAWN
 
 
 def test_withdraw_without_an_answer_is_404(make, auth, post):

@@ -1,5 +1,6 @@
 """Challenges: create, edit, open, close; the dashboard's counts."""
 import pytest
+from sqlalchemy import select
 
 from curation.challenges import services as challenges
 from curation.errors import Conflict
@@ -18,7 +19,7 @@ def test_an_editor_creates_a_draft_challenge(make, auth, post, session):
     response = post("/editor/challenges/new", FIELDS)
     assert response.status_code == 302
     fresh(session)
-    challenge = session.query(Challenge).one()
+    challenge = session.scalars(select(Challenge)).one()
     assert response.headers["Location"].endswith(f"/editor/challenges/{challenge.id}")
     assert challenge.state == ChallengeState.DRAFT and challenge.word_limit == 200
     assert challenge.closes_at.isoformat() == "2099-05-01T17:30:00+00:00"
@@ -99,5 +100,5 @@ def test_an_unknown_challenge_is_404(make, auth, client):
 def test_one_line_fields_stay_on_one_line(make, auth, post, session):
     auth.login(make.editor())
     post("/editor/challenges/new", {**FIELDS, "title": "Two\nlines", "topic": "Hope\r\nX-Header: injected"})
-    challenge = fresh(session).query(Challenge).one()
+    challenge = fresh(session).scalars(select(Challenge)).one()
     assert (challenge.title, challenge.topic) == ("Two lines", "Hope X-Header: injected")

@@ -1,4 +1,6 @@
 """The command line: init-db, create-user, invite, demo, and /healthz."""
+from sqlalchemy import func, select
+
 from curation.models import Answer, Challenge, ChallengeState, Role, User
 
 
@@ -11,7 +13,7 @@ def test_create_user_makes_the_first_editor(runner, session):
     result = runner.invoke(args=["create-user", "Ed@Example.org", "--name", "Ed Itor", "--role", "editor",
                                  "--password", "a long enough passphrase"])
     assert result.exit_code == 0, result.output
-    user = session.query(User).one()
+    user = session.scalars(select(User)).one()
     assert (user.email, user.role) == ("ed@example.org", Role.EDITOR)
 
 
@@ -39,9 +41,9 @@ def test_demo_loads_an_open_edition_and_prints_logins(runner, session):
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "editor@example.org" in result.output
-    challenge = session.query(Challenge).one()
+    challenge = session.scalars(select(Challenge)).one()
     assert challenge.state == ChallengeState.OPEN
-    assert session.query(Answer).count() == 3
+    assert session.scalar(select(func.count()).select_from(Answer)) == 3
 
 
 def test_demo_refuses_a_database_with_accounts(runner, make):

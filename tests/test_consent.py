@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from sqlalchemy import func, select
 
 from curation.challenges import services as challenges
 from curation.models import Answer, AnswerState, AuditEntry, ExcerptConsent, OutboxMail, Publication
@@ -64,8 +65,8 @@ def test_publishing_is_refused_with_the_names_of_who_has_not_agreed(edition, log
     assert response.status_code == 302 and response.headers["Location"].endswith("/publish")
     flashed = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Liam Brennan" in flashed and "exact words" in flashed
-    assert fresh(session).query(Publication).count() == 0
-    assert session.query(OutboxMail).filter_by(kind="feature_published").count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
+    assert session.scalar(select(func.count()).select_from(OutboxMail).filter_by(kind="feature_published")) == 0
 
 
 def test_after_the_author_accepts_the_feature_publishes_their_exact_words(edition, login, session):
@@ -90,7 +91,7 @@ def test_the_consent_record_says_who_when_which_words_and_which_credit(edition, 
     client = login(editor)
     _post(client, f"/editor/challenges/{challenge.id}/publish")
 
-    publication = fresh(session).query(Publication).one()
+    publication = fresh(session).scalars(select(Publication)).one()
     records = {q["consent"]["author_id"]: q["consent"] for q in json.loads(publication.data)["quotes"]}
     excerpt_record = records[excerpted.author_id]
     assert excerpt_record["text"] == EXCERPT
@@ -123,7 +124,7 @@ def test_a_declined_excerpt_goes_back_to_the_editor_with_the_authors_note(editio
     assert "declined the excerpt" in publish_page and "Please keep the part about busy days." in publish_page
     review_page = client.get(f"/editor/answers/{excerpted.id}/review").get_data(as_text=True)
     assert "<strong>declined</strong>" in review_page and "Please keep the part about busy days." in review_page
-    mail = fresh(session).query(OutboxMail).filter_by(kind="excerpt_decided").one()
+    mail = fresh(session).scalars(select(OutboxMail).filter_by(kind="excerpt_decided")).one()
     assert mail.recipient == editor.email and "Please keep the part about busy days." in mail.text_body
 
 
@@ -134,7 +135,7 @@ def test_the_editor_cannot_push_the_same_declined_excerpt_again(edition, login, 
     _post(client, f"/editor/answers/{excerpted.id}/review", {"decision": "approve", "excerpt": EXCERPT})
     assert fresh(session).get(Answer, excerpted.id).excerpt_consent == ExcerptConsent.DECLINED
     _post(client, f"/editor/challenges/{challenge.id}/publish")
-    assert fresh(session).query(Publication).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
 
 
 def test_another_excerpt_after_a_decline_asks_the_author_again(edition, login, session):
@@ -145,9 +146,9 @@ def test_another_excerpt_after_a_decline_asks_the_author_again(edition, login, s
     _post(client, f"/editor/answers/{excerpted.id}/review", {"decision": "approve", "excerpt": other})
     answer = fresh(session).get(Answer, excerpted.id)
     assert (answer.excerpt, answer.excerpt_consent, answer.excerpt_author_note) == (other, ExcerptConsent.PENDING, "")
-    assert session.query(OutboxMail).filter_by(kind="excerpt_awaiting_consent", recipient=answer.author.email).count() == 1
+    assert session.scalar(select(func.count()).select_from(OutboxMail).filter_by(kind="excerpt_awaiting_consent", recipient=answer.author.email)) == 1
     _post(client, f"/editor/challenges/{challenge.id}/publish")
-    assert fresh(session).query(Publication).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
 
 
 def test_choosing_the_whole_answer_after_a_decline_needs_no_further_consent(edition, login, session):
@@ -158,7 +159,7 @@ def test_choosing_the_whole_answer_after_a_decline_needs_no_further_consent(edit
     answer = fresh(session).get(Answer, excerpted.id)
     assert (answer.excerpt, answer.excerpt_consent, answer.excerpt_author_note) == (None, ExcerptConsent.NONE, "")
     _post(client, f"/editor/challenges/{challenge.id}/publish")
-    publication = fresh(session).query(Publication).one()
+    publication = fresh(session).scalars(select(Publication)).one()
     assert BODY in [q["text"] for q in json.loads(publication.data)["quotes"]]
 
 
@@ -213,7 +214,7 @@ def test_withdrawing_consent_tells_the_editors_and_a_one_click_correction_drops_
     response = _post(author, f"/my/answers/{whole.id}/withdraw-consent")
     assert response.status_code == 302
 
-    told = {m.recipient for m in fresh(session).query(OutboxMail).filter_by(kind="consent_withdrawn")}
+    told = {m.recipient for m in fresh(session).scalars(select(OutboxMail).filter_by(kind="consent_withdrawn"))}
     assert told == {editor.email, second_editor.email}
     dashboard = editor_client.get("/editor/").get_data(as_text=True)
     assert "A correction is owed" in dashboard and challenge.title in dashboard
@@ -225,13 +226,13 @@ def test_withdrawing_consent_tells_the_editors_and_a_one_click_correction_drops_
     page = editor_client.get(f"/features/{slug}").get_data(as_text=True)
     assert "Rest is a kindness." not in page and "It heals anyway." in page
 
-    versions = {p.version: p for p in fresh(session).query(Publication)}
+    versions = {p.version: p for p in fresh(session).scalars(select(Publication))}
     assert versions[1].superseded_at is not None and versions[2].is_public
     assert "Rest is a kindness." in versions[1].html  # the old version stays on record
     assert "superseded" in editor_client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
     assert "A correction is owed" not in editor_client.get("/editor/").get_data(as_text=True)
     assert session.get(Answer, whole.id).state == AnswerState.WITHDRAWN
-    assert session.query(AuditEntry).filter_by(action="answer.consent_withdrawn", subject_id=whole.id).count() == 1
+    assert session.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="answer.consent_withdrawn", subject_id=whole.id)) == 1
 
 
 def test_only_the_author_can_withdraw_consent_to_their_quote(edition, login, make, session):

@@ -14,6 +14,7 @@ import pytest
 from jinja2 import ChoiceLoader, DictLoader
 from markdown_it import MarkdownIt
 from PIL import Image
+from sqlalchemy import select
 
 from curation.models import ChallengeState, QuoteCard, SiteSetting
 from curation.publishing import cards
@@ -281,7 +282,7 @@ def test_outputs_never_change_after_later_edits_to_answers_names_or_templates(ap
 
 
 def test_each_quote_has_a_1080_square_card_made_and_stored_at_publish_time(edition, client, session, monkeypatch):
-    stored = session.query(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number).all()
+    stored = session.scalars(select(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number)).all()
     assert [card.number for card in stored] == [1, 2, 3]
 
     def no_rendering_now(*args, **kwargs):
@@ -299,7 +300,7 @@ def test_each_quote_has_a_1080_square_card_made_and_stored_at_publish_time(editi
 
 
 def test_the_cards_follow_the_editors_order(edition, session):
-    stored = session.query(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number).all()
+    stored = session.scalars(select(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number)).all()
     assert [card.answer_id for card in stored] == [answer.id for answer in edition.answers]
 
 

@@ -7,6 +7,7 @@ import xml.etree.ElementTree as ElementTree
 
 import feedparser
 import html5lib
+from sqlalchemy import func, select
 
 from curation.models import ChallengeState, Publication
 from curation.publishing import services as publishing
@@ -193,4 +194,4 @@ def test_an_anonymous_author_is_not_named_in_the_feed(app, make, session, client
     for leak in (b"Noor", b"Haddad", b"noor.haddad", b"Qualifying"):
         assert leak not in body
     assert b"A registered psychotherapist" in body
-    assert session.query(Publication).count() == 1
+    assert session.scalar(select(func.count()).select_from(Publication)) == 1

@@ -9,6 +9,7 @@ from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
 
 from curation import db
 from curation.mail import delivery
@@ -116,7 +117,7 @@ def test_a_queued_mail_is_sent_once_as_text_and_html(app, session, runner, inbox
 
     assert _send(runner).exit_code == 0
     assert len(inbox.envelopes) == 1
-    row = fresh(session).query(OutboxMail).one()
+    row = fresh(session).scalars(select(OutboxMail)).one()
     assert row.sent_at is not None and row.attempts == 1 and row.last_error == ""
 
 
@@ -127,7 +128,7 @@ def test_a_mail_in_a_transaction_not_yet_committed_is_not_sent_and_a_rollback_dr
         report = delivery.send_due(sender, delivery.SmtpSettings.from_config(app.config))
     assert report.sent == 0 and inbox.envelopes == []
     session.rollback()
-    assert session.query(OutboxMail).count() == 0
+    assert session.scalar(select(func.count()).select_from(OutboxMail)) == 0
 
 
 def test_a_request_that_fails_queues_no_mail(make, app, session):
@@ -138,7 +139,7 @@ def test_a_request_that_fails_queues_no_mail(make, app, session):
     response = _post(client, f"/editor/answers/{answer.id}/review",
                      {"decision": "approve", "note": "Lovely", "excerpt": "Words the author never wrote."})
     assert response.status_code == 400
-    assert fresh(session).query(OutboxMail).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(OutboxMail)) == 0
 
 
 def test_two_send_mail_runs_at_once_send_each_mail_exactly_once(app, session, inbox, reminder_context):
@@ -163,7 +164,7 @@ def test_two_send_mail_runs_at_once_send_each_mail_exactly_once(app, session, in
     assert recipients == sorted(f"reader{n}@example.org" for n in range(30))
     assert len({m["Message-ID"] for m in inbox.messages}) == 30
     assert sum(r.sent for r in reports) == 30
-    assert fresh(session).query(OutboxMail).filter(OutboxMail.sent_at.is_(None)).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(OutboxMail).filter(OutboxMail.sent_at.is_(None))) == 0
 
 
 def test_a_mail_claimed_by_one_run_is_refused_to_another(app, session, reminder_context):
@@ -178,7 +179,7 @@ def test_a_mail_claimed_by_one_run_is_refused_to_another(app, session, reminder_
         second.commit()
         assert delivery.claim(first, seen_by_first, now) is True
         assert delivery.claim(second, seen_by_second, now) is False
-    row = fresh(session).query(OutboxMail).one()
+    row = fresh(session).scalars(select(OutboxMail)).one()
     assert row.attempts == 1 and row.next_attempt_at > now
 
 
@@ -193,14 +194,14 @@ def test_a_down_server_loses_nothing_and_the_mail_goes_once_when_it_is_back(app,
     before = dt.datetime.now(dt.timezone.utc)
     result = _send(runner)
     assert result.exit_code != 0 and "did not take the mail" in result.output
-    row = fresh(session).query(OutboxMail).one()
+    row = fresh(session).scalars(select(OutboxMail)).one()
     assert row.sent_at is None and row.attempts == 1
     assert row.next_attempt_at >= before + delivery.FIRST_RETRY
     assert "Connection" in row.last_error or "refused" in row.last_error.lower()
 
     # right away, the mail waits for its retry time: nothing is tried
     assert _send(runner).exit_code == 0
-    assert fresh(session).query(OutboxMail).one().attempts == 1
+    assert fresh(session).scalars(select(OutboxMail)).one().attempts == 1
     outbox = _login(app, make.editor()).get("/editor/outbox").get_data(as_text=True)
     assert "not sent yet (1 try: " in outbox and "next try" in outbox
     app.extensions["curation.mail_sender"].wait()
@@ -218,7 +219,7 @@ def test_a_down_server_loses_nothing_and_the_mail_goes_once_when_it_is_back(app,
     finally:
         controller.stop()
     assert [e.rcpt_tos for e in box.envelopes] == [[therapist.email]]
-    row = fresh(session).query(OutboxMail).one()
+    row = fresh(session).scalars(select(OutboxMail)).one()
     assert row.sent_at is not None and row.attempts == 2
 
 
@@ -229,7 +230,7 @@ def test_a_server_that_hangs_costs_the_run_one_timeout_and_loses_nothing(app, se
     session.commit()
     result = _send(runner)
     assert result.exit_code != 0
-    rows = fresh(session).query(OutboxMail).order_by(OutboxMail.id).all()
+    rows = fresh(session).scalars(select(OutboxMail).order_by(OutboxMail.id)).all()
     assert all(r.sent_at is None for r in rows)
     # the first try timed out; the others were not tried against a hung server
     assert [r.attempts for r in rows] == [1, 0, 0]
@@ -248,12 +249,12 @@ def test_a_hung_server_never_holds_up_the_request_and_loses_nothing(make, app, s
     assert response.status_code == 302
     # The response is here while the sender still waits for the hung server.
     assert sender.is_sending
-    row = fresh(session).query(OutboxMail).filter_by(recipient=therapist.email).one()
+    row = fresh(session).scalars(select(OutboxMail).filter_by(recipient=therapist.email)).one()
     assert row.sent_at is None
 
     silent_server.close()  # the server goes away: the waiting connection is reset
     sender.wait()
-    row = fresh(session).query(OutboxMail).filter_by(recipient=therapist.email).one()
+    row = fresh(session).scalars(select(OutboxMail).filter_by(recipient=therapist.email)).one()
     assert row.sent_at is None and row.attempts == 1 and row.last_error
 
 
@@ -264,7 +265,7 @@ def test_mail_written_by_a_request_goes_out_soon_after_without_cron(make, app, s
     _post(_login(app, editor), f"/editor/challenges/{challenge.id}/open")
     app.extensions["curation.mail_sender"].wait()
     assert [e.rcpt_tos for e in inbox.envelopes] == [[therapist.email]]
-    assert fresh(session).query(OutboxMail).one().sent_at is not None
+    assert fresh(session).scalars(select(OutboxMail)).one().sent_at is not None
 
 
 def test_with_sending_after_requests_off_only_cron_sends(make, app, session, runner, silent_server):
@@ -276,7 +277,7 @@ def test_with_sending_after_requests_off_only_cron_sends(make, app, session, run
     silent_server.setblocking(False)
     with pytest.raises(BlockingIOError):
         silent_server.accept()  # nobody knocked at the mail server's door
-    assert fresh(session).query(OutboxMail).one().attempts == 0
+    assert fresh(session).scalars(select(OutboxMail)).one().attempts == 0
 
 
 def test_retries_back_off_exponentially_up_to_twelve_hours():
@@ -309,7 +310,7 @@ def test_a_refused_recipient_does_not_hold_up_the_others(app, session, reminder_
         controller.stop()
     assert (report.sent, report.failed) == (1, 1)
     assert [e.rcpt_tos for e in box.envelopes] == [[therapist.email]]
-    refused = fresh(session).query(OutboxMail).filter_by(recipient="nobody@example.org").one()
+    refused = fresh(session).scalars(select(OutboxMail).filter_by(recipient="nobody@example.org")).one()
     assert refused.sent_at is None and "550" in refused.last_error
 
 
@@ -325,7 +326,7 @@ def test_without_a_mail_server_mail_stays_in_the_outbox_for_editors_to_read(make
     assert result.exit_code == 0 and "stays in the outbox" in result.output
     page = client.get("/editor/outbox").get_data(as_text=True)
     assert "New challenge: Courage" in page and therapist.email in page and "what would have gone out" in page
-    assert fresh(session).query(OutboxMail).one().sent_at is None
+    assert fresh(session).scalars(select(OutboxMail)).one().sent_at is None
     assert _login(app, therapist).get("/editor/outbox").status_code == 403
 
 
@@ -341,11 +342,11 @@ def test_therapists_who_turned_mail_off_get_no_notifications(make, app, session)
 
     challenge = make.challenge(editor, state="draft")
     _post(_login(app, editor), f"/editor/challenges/{challenge.id}/open")
-    assert [m.recipient for m in fresh(session).query(OutboxMail)] == [keen.email]
+    assert [m.recipient for m in fresh(session).scalars(select(OutboxMail))] == [keen.email]
 
     answer = make.answer(challenge, quiet)
     _post(_login(app, editor), f"/editor/answers/{answer.id}/review", {"decision": "reject", "note": "Not this time"})
-    assert fresh(session).query(OutboxMail).filter_by(recipient=quiet.email).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(OutboxMail).filter_by(recipient=quiet.email)) == 0
 
 
 def test_reminders_go_to_those_who_have_not_submitted_once_however_often_cron_runs(make, app, session, runner):
@@ -363,14 +364,14 @@ def test_reminders_go_to_those_who_have_not_submitted_once_however_often_cron_ru
 
     result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0 and "Queued 2 reminder" in result.output
-    reminders = fresh(session).query(OutboxMail).filter_by(kind="reminder").all()
+    reminders = fresh(session).scalars(select(OutboxMail).filter_by(kind="reminder")).all()
     assert sorted(m.recipient for m in reminders) == sorted([drafting.email, silent.email])
     assert all("Soon" in m.subject for m in reminders)
     assert f"https://blog.practice.example/challenges/{soon.id}/answer" in reminders[0].text_body
 
     again = runner.invoke(args=["send-reminders"])
     assert again.exit_code == 0 and "Queued 0 reminder" in again.output
-    assert fresh(session).query(OutboxMail).filter_by(kind="reminder").count() == 2
+    assert fresh(session).scalar(select(func.count()).select_from(OutboxMail).filter_by(kind="reminder")) == 2
 
 
 def test_reminder_days_is_the_editors_setting(make, app, session, runner):
@@ -383,7 +384,7 @@ def test_reminder_days_is_the_editors_setting(make, app, session, runner):
     site_settings.save(session, {"reminder_days": "7"}, editor)
     session.commit()
     assert "Queued 1" in runner.invoke(args=["send-reminders"]).output
-    assert fresh(session).query(OutboxMail).filter_by(kind="reminder").one().recipient == therapist.email
+    assert fresh(session).scalars(select(OutboxMail).filter_by(kind="reminder")).one().recipient == therapist.email
 
 
 # --- the whole edition, through the pages, as the mail server sees it -----------------------
@@ -417,7 +418,7 @@ def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_l
     response = maya.post(link, data={"name": "Maya Okafor", "credentials": "RP", "password": PASSWORD,
                                      "password_confirm": PASSWORD, "csrf_token": csrf(maya, link)})
     assert response.status_code == 302
-    maya_user = fresh(session).query(User).filter_by(email="maya@example.org").one()
+    maya_user = fresh(session).scalars(select(User).filter_by(email="maya@example.org")).one()
 
     # 2. Challenge opened, to every active therapist.
     closes = dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=2)
@@ -443,7 +444,7 @@ def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_l
     # 4. Reviewed, with the note: changes requested.
     body = "Empathy is staying with someone. It is slow and it is kind. It takes practice."
     _post(maya, f"/challenges/{challenge_id}/answer", {"body": body, "credit": "full", "consent": "y", "submit": "Submit"})
-    answer_id = fresh(session).query(Answer).one().id
+    answer_id = fresh(session).scalars(select(Answer)).one().id
     _post(editor_client, f"/editor/answers/{answer_id}/review",
           {"decision": "request_changes", "note": "Could you say what it asks of you?"})
     [reviewed] = deliver()
@@ -483,7 +484,7 @@ def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_l
 
     # Nothing left, nothing twice.
     assert deliver(by_cron=True) == []
-    rows = fresh(session).query(OutboxMail).all()
+    rows = fresh(session).scalars(select(OutboxMail)).all()
     assert len(rows) == len(inbox.envelopes) == 7
     assert all(r.sent_at is not None for r in rows)
     assert len({m["Message-ID"] for m in inbox.messages}) == 7

@@ -1,5 +1,6 @@
 """Preview, publish, the frozen snapshot, credits, corrections, unpublishing."""
 import pytest
+from sqlalchemy import func, select
 
 from curation.errors import Conflict, Invalid
 from curation.models import ChallengeState, Publication, QuoteCard
@@ -48,7 +49,7 @@ def test_publishing_freezes_the_page_and_makes_cards(make, session):
     assert publication.version == 1 and publication.slug == "what-do-therapists-really-think-about-rest"
     assert challenge.state == ChallengeState.PUBLISHED
     assert answer.body in publication.html
-    assert session.query(QuoteCard).filter_by(publication_id=publication.id).count() == 1
+    assert session.scalar(select(func.count()).select_from(QuoteCard).filter_by(publication_id=publication.id)) == 1
 
 
 def test_later_edits_never_change_a_published_page(make, session, client):
@@ -91,7 +92,7 @@ def test_publishing_twice_from_the_same_page_makes_one_version(make, session):
     publishing.publish(session, challenge, editor, version_seen=0)
     with pytest.raises(Conflict, match="while you were looking"):
         publishing.publish(session, challenge, editor, version_seen=0)
-    assert session.query(Publication).count() == 1
+    assert session.scalar(select(func.count()).select_from(Publication)) == 1
 
 
 def test_unpublishing_hides_the_page_and_keeps_the_record(make, session, client):
@@ -101,7 +102,7 @@ def test_unpublishing_hides_the_page_and_keeps_the_record(make, session, client)
     session.commit()
     assert client.get(f"/features/{challenge.slug}").status_code == 404
     assert challenge.slug not in client.get("/").get_data(as_text=True)
-    assert session.query(Publication).count() == 1
+    assert session.scalar(select(func.count()).select_from(Publication)) == 1
 
 
 def test_the_feature_page_answers_304_to_a_matching_etag(make, session, client):

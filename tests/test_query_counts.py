@@ -1,6 +1,6 @@
 """The statements behind each page stay the same however much data there is."""
 import pytest
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from curation.db import utcnow
 from curation.models import Answer, AnswerState, Role, User
@@ -16,7 +16,7 @@ def _bulk_answers(session, challenge, count, start):
         for i in range(count)
     ]
     session.execute(insert(User), users)
-    ids = [u.id for u in session.query(User).filter(User.email.like("bulk%")).order_by(User.id)][start:start + count]
+    ids = [u.id for u in session.scalars(select(User).filter(User.email.like("bulk%")).order_by(User.id))][start:start + count]
     session.execute(insert(Answer), [
         {"challenge_id": challenge.id, "author_id": uid, "body": "Words " * 40, "state": AnswerState.SUBMITTED,
          "has_consent": True, "submitted_at": utcnow()}

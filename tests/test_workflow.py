@@ -2,6 +2,8 @@
 review, order, preview, publish, correction, unpublish."""
 import re
 
+from sqlalchemy import func, select
+
 from curation.models import Answer, AnswerState, AuditEntry, Challenge, ChallengeState, Publication
 from tests.conftest import csrf, fresh
 
@@ -74,7 +76,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
 
     queue = client.get(challenge_path).get_data(as_text=True)
     assert queue.count('class="answer-card"') == 3
-    answer_ids = [a.id for a in session.query(Answer).order_by(Answer.id)]
+    answer_ids = [a.id for a in session.scalars(select(Answer).order_by(Answer.id))]
     fresh(session)
 
     # Approve two (one with an excerpt), request changes on the third.
@@ -125,7 +127,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
     # A correction makes version 2; the first stays on record, superseded.
     _post(client, f"/editor/challenges/{challenge_id}/publish", {"version_seen": "1"})
     fresh(session)  # end the test session's snapshot to see the app's commits
-    versions = session.query(Publication).order_by(Publication.version).all()
+    versions = session.scalars(select(Publication).order_by(Publication.version)).all()
     assert [v.version for v in versions] == [1, 2]
     assert versions[0].superseded_at is not None and versions[1].is_public
 
@@ -134,13 +136,13 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
     assert client.get(slug_path).status_code == 404
     fresh(session)
     assert session.get(Challenge, challenge_id).state == ChallengeState.CLOSED
-    assert session.query(Publication).count() == 2
+    assert session.scalar(select(func.count()).select_from(Publication)) == 2
 
-    actions = {a for (a,) in session.query(AuditEntry.action)}
+    actions = {a for (a,) in session.execute(select(AuditEntry.action))}
     for action in ("challenge.created", "challenge.open", "challenge.closed", "invitation.created",
                    "invitation.accepted", "answer.submitted", "answer.approved", "answer.changes_requested",
                    "challenge.reordered", "publication.published", "publication.unpublished"):
         assert action in actions
     audit_page = client.get("/editor/audit").get_data(as_text=True)
     assert "publication.published" in audit_page and "Elena Park" in audit_page
-    assert session.query(Answer).filter_by(state=AnswerState.APPROVED).count() == 3
+    assert session.scalar(select(func.count()).select_from(Answer).filter_by(state=AnswerState.APPROVED)) == 3
