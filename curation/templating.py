@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app, url_for
 from flask_wtf import FlaskForm
 
-from curation.answers.services import count_words
+from curation.excerpts import count_words
 from curation.security import paragraphs
 
 

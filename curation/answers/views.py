@@ -6,9 +6,9 @@ from curation.answers import services as answers
 from curation.answers.forms import AnswerForm, ExcerptDecisionForm
 from curation.challenges import services as challenges
 from curation.errors import DomainError
+from curation.excerpts import excerpt_spans
 from curation.mail import services as mail
 from curation.models import AnswerState
-from curation.review.services import excerpt_spans
 from curation.security import therapist_required
 
 bp = Blueprint("answers", __name__)

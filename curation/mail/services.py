@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from curation.excerpts import excerpt_spans
 from curation.models import (
     Answer,
     AnswerState,
@@ -22,7 +23,6 @@ from curation.models import (
     Role,
     User,
 )
-from curation.review.services import excerpt_spans
 from curation.site import services as site_settings
 from curation.templating import external_url, local_time
 

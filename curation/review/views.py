@@ -4,6 +4,7 @@ from flask_login import current_user
 from curation import db
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
+from curation.excerpts import excerpt_spans
 from curation.mail import services as mail
 from curation.models import AnswerState
 from curation.publishing import services as publishing
@@ -62,7 +63,7 @@ def decide(answer_id: int):
     status = 400 if form.errors else 200
     # what the excerpt in the form cuts from the answer; none while the excerpt itself is refused
     excerpt = None if form.excerpt.errors else form.excerpt.data
-    spans = review.excerpt_spans(answer.body, excerpt) if excerpt else None
+    spans = excerpt_spans(answer.body, excerpt) if excerpt else None
     return render_template("review/answer.html", answer=answer, form=form, spans=spans), status
 
 
