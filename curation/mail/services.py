@@ -24,7 +24,8 @@ from curation.models import (
     User,
 )
 from curation.site import services as site_settings
-from curation.templating import external_url, local_time
+from curation.templating import local_time
+from curation.urls import external_url
 
 # Answers in these states do not count as submitted: their authors get reminders.
 NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)

@@ -39,8 +39,9 @@ from curation.publishing import cards
 from curation.publishing.markdown import feature_markdown
 from curation.review.services import QUEUE_STATES, approved_in_order
 from curation.security import clean_text
+from curation.text import printable
 from curation.site import services as site_settings
-from curation.templating import external_url
+from curation.urls import external_url
 
 
 def credit_line(author: User, credit: Credit, anonymous_credit: str) -> str:
@@ -445,8 +446,8 @@ def credit_lines(session: Session, answers: list[Answer]) -> dict[int, str]:
 def feed_entries(session: Session, limit: int = 30) -> list[dict[str, Any]]:
     """Public features for the Atom feed, newest first, as text XML can carry.
 
-    Control characters are stripped again here: one stored snapshot holding a
-    NUL must not make the whole feed unreadable.
+    Text is made printable again here: one stored snapshot holding a NUL or a
+    U+FFFE must not make the whole feed unreadable.
     """
     publications = session.scalars(
         select(Publication)
@@ -460,9 +461,9 @@ def feed_entries(session: Session, limit: int = 30) -> list[dict[str, Any]]:
         {
             "id": external_url("public.feature", slug=p.slug),
             "url": external_url("public.feature", slug=p.slug),
-            "title": clean_text(p.title),
-            "summary": clean_text(p.summary),
-            "content": clean_text(p.fragment),
+            "title": printable(p.title, single_line=True),
+            "summary": printable(p.summary),
+            "content": printable(p.fragment),
             "published": p.first_published_at,
             "updated": p.published_at,
         }
