@@ -39,8 +39,8 @@ from curation.publishing import cards
 from curation.publishing.markdown import feature_markdown
 from curation.review.services import QUEUE_STATES, approved_in_order
 from curation.security import clean_text
-from curation.text import printable
 from curation.site import services as site_settings
+from curation.text import printable
 from curation.urls import external_url
 
 
