@@ -34,21 +34,20 @@ def clean_text(value: str | None) -> str:
     return unicodedata.normalize("NFC", _UNCARRIABLE.sub("", value))
 
 
-def clean_line(value: str | None) -> str | None:
-    """A form filter for multi-line fields: cleaned text without surrounding blanks."""
-    return clean_text(value).strip() if value is not None else value
+def clean_line(value: str | None) -> str:
+    """A form filter for multi-line fields: cleaned text without surrounding
+    blanks; a field missing from the request reads as empty, not None."""
+    return clean_text(value).strip()
 
 
-def one_line(value: str | None) -> str | None:
+def one_line(value: str | None) -> str:
     """A form filter for one-line fields (names, titles): line breaks and tabs
     become spaces, so nothing typed there can split a mail header or a heading,
     and bidi controls go, so nothing can turn the text around it backwards."""
-    if value is None:
-        return value
     return _LINE_BREAK.sub(" ", _BIDI_CONTROLS.sub("", clean_text(value)).strip())
 
 
 def printable(value: str | None, *, single_line: bool = False) -> str:
     """The text as any output can carry it: XML, a PNG card, Markdown, a mail.
     `single_line` for a name, title or credit line drawn or written on one line."""
-    return (one_line(value) or "") if single_line else clean_text(value)
+    return one_line(value) if single_line else clean_text(value)

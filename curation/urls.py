@@ -4,8 +4,9 @@ request.
 
 The address is CURATION_BASE_URL when set; otherwise the one the first editor
 confirmed at first-run setup (the site setting "base_url"). The configuration
-wins over the setting. Without either (a fresh checkout), links name the
-address the request came to, or http://localhost:5000 outside a request.
+wins over the setting. Without either (a fresh checkout), links name Flask's
+SERVER_NAME if set, else the address the request came to, or
+http://localhost:5000 outside a request.
 """
 from __future__ import annotations
 
@@ -47,6 +48,9 @@ LARGEST_ID = 2**31 - 1
 
 
 class IdConverter(IntegerConverter):
+    # more digits than any id has: no route matches, so every route says 404
+    regex = r"\d{1,10}"
+
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", LARGEST_ID)
         super().__init__(url_map, *args, **kwargs)
@@ -102,6 +106,10 @@ def base_url() -> str:
         g.curation_base_url = _stored_base_url()
     if g.curation_base_url:
         return g.curation_base_url
+    server_name = current_app.config.get("SERVER_NAME")
+    if server_name:  # Flask's own setting, made without CURATION_BASE_URL
+        root = (current_app.config.get("APPLICATION_ROOT") or "/").rstrip("/")
+        return f"{current_app.config.get('PREFERRED_URL_SCHEME') or 'http'}://{server_name}{root}"
     if has_request_context():
         return request.url_root.rstrip("/")
     return DEVELOPMENT_ADDRESS
