@@ -7,34 +7,40 @@ excerpt, however many cuts the excerpt has.
 """
 from __future__ import annotations
 
-import dataclasses
 import re
 import unicodedata
+from typing import NamedTuple
 
 from curation.errors import Invalid
 
 ELLIPSIS = "…"
 
 _WORD = re.compile(r"\S+")
-# A word, or one character of punctuation; combining marks are joined to their
-# letter afterwards (Python's \w does not include them).
-_PIECE = re.compile(r"(?P<word>[\w’']+)|[^\w\s]", re.UNICODE)
+
+
+def _combining_marks() -> str:
+    r"""Every combining mark (categories Mn, Mc, Me) as a character class body.
+    Python's \w leaves them out; they live in planes 0, 1 and 14 only."""
+    marks = [c for r in (range(0x20000), range(0xE0000, 0xE1000)) for c in map(chr, r)
+             if unicodedata.category(c).startswith("M")]
+    return "".join(re.escape(c) for c in marks)
+
+
+_MARKS = f"[{_combining_marks()}]"
+# A word with the marks on its letters; or one punctuation character with any
+# marks on it. A mark is never punctuation of its own after a letter.
+_PIECE = re.compile(rf"(?P<word>[\w’'](?:[\w’']|{_MARKS})*)|[^\w\s]{_MARKS}*")
 
 
 def count_words(text: str | None) -> int:
     return len(_WORD.findall(text or ""))
 
 
-@dataclasses.dataclass
-class Token:
+class Token(NamedTuple):
     text: str
     start: int
     end: int
     is_word: bool
-
-
-def _is_mark(char: str) -> bool:
-    return unicodedata.category(char).startswith("M")
 
 
 def tokens(text: str) -> list[Token]:
@@ -43,19 +49,7 @@ def tokens(text: str) -> list[Token]:
     A combining mark belongs to the letter before it, so "papá" stays one word
     whichever way its accent is encoded, and a mark is never punctuation.
     """
-    found: list[Token] = []
-    for match in _PIECE.finditer(text):
-        piece, start, end = match.group(), match.start(), match.end()
-        is_word = match.lastgroup == "word"
-        previous = found[-1] if found else None
-        touching = previous is not None and previous.end == start
-        # a mark joins whatever it sits on; letters go on after a mark inside a word
-        if touching and (_is_mark(piece[0]) or is_word and previous.is_word):
-            previous.text += piece
-            previous.end = end
-            continue
-        found.append(Token(piece, start, end, is_word))
-    return found
+    return [Token(m.group(), m.start(), m.end(), m.lastgroup == "word") for m in _PIECE.finditer(text)]
 
 
 def _runs(body_tokens: list[str], stretches: list[list[str]]):

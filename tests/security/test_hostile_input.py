@@ -172,3 +172,11 @@ def test_views_leave_domain_errors_to_the_one_handler_or_the_shared_field_helper
     for path in PACKAGE.glob("*/views.py"):
         text = path.read_text()
         assert ".errors.append(problem.message)" not in text, path
+
+
+def test_a_name_given_on_the_command_line_is_cleaned_like_a_typed_one(runner, session):
+    result = runner.invoke(args=["create-user", "ed@example.org", "--name", "Ed\u202e\tItor", "--role", "editor",
+                                 "--credentials", "R\u2066P\n", "--password", PASSWORD])
+    assert result.exit_code == 0, result.output
+    user = fresh(session).query(User).one()
+    assert (user.name, user.credentials) == ("Ed Itor", "RP")
