@@ -34,6 +34,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
+    from curation import urls
+
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.from_mapping(
         DATABASE_URL=f"sqlite:///{Path(app.instance_path) / 'curation.db'}",
@@ -60,12 +62,16 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
         MAIL_PASSWORD=None,
         MAIL_USE_TLS=False,
         MAIL_DEFAULT_SENDER="curation@localhost",
-        BASE_URL=None,  # absolute links in mails and the feed when set
+        # the site's address for every absolute link (mails, feed, snapshots,
+        # CLI); SERVER_NAME and friends are derived from it
+        BASE_URL=None,
+        TRUSTED_HOSTS=None,  # hosts to answer; any other Host gets a plain 400
     )
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CURATION")
     if test_config:
         app.config.from_mapping(test_config)
+    urls.configure(app)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(Path(app.instance_path))
     app.session_interface = _SessionCookies()
@@ -97,9 +103,10 @@ def register_extensions(app: Flask) -> None:
     from curation.accounts.views import init_login
     from curation.extensions import csrf, limiter
     from curation.mail import background as mail_sender
-    from curation.security import refuse_oversized_fields
+    from curation.security import refuse_oversized_fields, refuse_untrusted_host
 
     db.init_app(app)
+    app.before_request(refuse_untrusted_host)
     # before CSRF, which reads the form first
     app.before_request(refuse_oversized_fields)
     csrf.init_app(app)
@@ -122,8 +129,7 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from curation import errors, security
-    from curation.accounts import rescue
+    from curation import errors, rescue, security
 
     errors.register(app)
     security.register(app)

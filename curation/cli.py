@@ -9,13 +9,14 @@ import tempfile
 from pathlib import Path
 
 import click
-from flask import Flask, url_for
+from flask import Flask
 from flask.cli import with_appcontext
 
 from curation import db
 from curation.accounts import services as accounts
 from curation.errors import DomainError
 from curation.models import Role
+from curation.urls import external_url
 
 
 def register(app: Flask) -> None:
@@ -68,19 +69,11 @@ def invite(email: str, role: str) -> None:
             invitation, token = accounts.invite(session, email=email, role=Role(role), invited_by=None)
         except DomainError as problem:
             raise click.ClickException(problem.message) from None
-        url = _external_url("accounts.accept_invitation", token=token)
+        url = external_url("accounts.accept_invitation", token=token)
         mail.queue_invitation(session, invitation, url)
         session.commit()
     click.echo(f"Invitation for {email} as {role}, valid for 14 days:")
     click.echo(url)
-
-
-def _external_url(endpoint: str, **values) -> str:
-    from flask import current_app
-
-    base = current_app.config.get("BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context(base_url=base):
-        return url_for(endpoint, _external=True, **values)
 
 
 @click.command("demo")

@@ -8,49 +8,27 @@ import unicodedata
 from urllib.parse import unquote, urlsplit
 
 import bleach
-from flask import Flask, abort, current_app, has_app_context, request
+from flask import Flask, abort, current_app, g, has_app_context, request
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from curation.models import Role
+from curation.text import clean_line, clean_text, one_line  # noqa: F401  (the forms' filters)
 
 # The smallest useful set for the few fields that allow markup (intro, outro).
 ALLOWED_TAGS = frozenset({"a", "em", "strong", "p", "br", "ul", "ol", "li", "blockquote"})
 ALLOWED_ATTRIBUTES = {"a": ["href", "title"]}
 ALLOWED_PROTOCOLS = frozenset({"http", "https", "mailto"})
 
-# C0 controls except tab and newline break XML outputs (the Atom feed).
+# C0 controls except tab and newline: never part of a link.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def _is_invisible(char: str) -> bool:
     # Cf covers zero-width spaces and joiners, bidi controls, soft hyphen.
     return unicodedata.category(char) == "Cf"
-
-
-def clean_text(value: str | None) -> str:
-    """Every text a user types passes here first: unify newlines, drop control
-    characters that no page or feed can carry."""
-    if value is None:
-        return ""
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
-    return _CONTROL.sub("", value)
-
-
-def clean_line(value: str | None) -> str | None:
-    """A form filter: cleaned text without surrounding blanks."""
-    return clean_text(value).strip() if value is not None else value
-
-
-_LINE_BREAK = re.compile(r"\s*\n\s*")
-
-
-def one_line(value: str | None) -> str | None:
-    """A form filter for one-line fields (names, titles): line breaks become spaces,
-    so nothing typed there can split a mail header or a heading."""
-    return _LINE_BREAK.sub(" ", clean_text(value).strip()) if value is not None else value
 
 
 def clean(html: str) -> str:
@@ -183,6 +161,18 @@ def refuse_oversized_fields() -> None:
         raise RequestEntityTooLarge()
 
 
+def refuse_untrusted_host() -> None:
+    """First of all before-request steps: a Host outside TRUSTED_HOSTS gets the
+    plain 400 before CSRF, rate limits or a login page try to build a URL."""
+    if isinstance(request.routing_exception, SecurityError):
+        raise request.routing_exception
+
+
+def _rendered_for_someone() -> bool:
+    # during a database outage nobody is looked up (errors.database_away)
+    return not g.get("database_away") and current_user.is_authenticated
+
+
 def register(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
@@ -192,6 +182,12 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         # strict-origin keeps the Referer that CSRF checks need on HTTPS POSTs
         response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.endpoint and not request.endpoint.startswith(("public.", "static")):
+        if request.endpoint == "static":
+            return response
+        if _rendered_for_someone():
+            # the page may carry their menu, names and a CSRF token: no cache
+            # but their own browser's may keep it, whatever the view said
+            response.headers["Cache-Control"] = "private, no-store"
+        elif request.endpoint and not request.endpoint.startswith("public."):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

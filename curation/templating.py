@@ -4,26 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, url_for
+from flask import Flask, current_app
 from flask_wtf import FlaskForm
 
-from curation.answers.services import count_words
+from curation.excerpts import count_words
 from curation.security import paragraphs
+from curation.urls import external_url
 
 
 def local_time(value: dt.datetime | None, fmt: str = "%-d %B %Y, %H:%M") -> str:
     if value is None:
         return ""
     return value.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).strftime(fmt)
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute link for mails, feeds and shared pages: under BASE_URL when
-    set, so it does not depend on the host name a request happened to use."""
-    base = current_app.config.get("BASE_URL")
-    if base:
-        return base.rstrip("/") + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
 
 
 def label(state: str) -> str:

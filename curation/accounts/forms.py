@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from curation.security import one_line
 
@@ -39,6 +39,13 @@ class AcceptInvitationForm(ProfileFields):
 
 class FirstEditorForm(ProfileFields):
     email = EmailField("E-mail", validators=[DataRequired(), Email(check_deliverability=False), Length(max=254)], filters=[one_line])
+    base_url = StringField(
+        "This site's address",
+        validators=[Optional(), Length(max=300)],
+        filters=[one_line],
+        description="As readers will type it. Links in mails, the feed and shared pages use it. "
+        "Check it: this is the address you opened this page with.",
+    )
 
 
 class InviteForm(FlaskForm):

@@ -13,6 +13,7 @@ from curation.db import utcnow
 from curation.errors import Invalid, NotFound
 from curation.models import Invitation, Role, User
 from curation.security import check_password, hash_password, password_problem
+from curation.text import one_line
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
 # Compared against when the e-mail is unknown, so both failures take as long.
@@ -53,8 +54,9 @@ def create_user(
         raise Invalid(problem)
     user = User(
         email=email,
-        name=name.strip(),
-        credentials=credentials.strip(),
+        # the CLI's create-user has no form to filter what it is given
+        name=one_line(name),
+        credentials=one_line(credentials),
         role=Role(role),
         password_hash=hash_password(password),
     )

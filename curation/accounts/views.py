@@ -13,8 +13,7 @@ from flask import (
 )
 from flask_login import current_user, login_required, login_user, logout_user
 
-from curation import db
-from curation.accounts import rescue
+from curation import db, rescue, urls
 from curation.accounts import services as accounts
 from curation.accounts.forms import (
     AcceptInvitationForm,
@@ -23,7 +22,7 @@ from curation.accounts.forms import (
     InviteForm,
     LoginForm,
 )
-from curation.errors import Invalid
+from curation.errors import Invalid, show_beside_field
 from curation.extensions import limiter, login_manager
 from curation.mail import services as mail
 from curation.models import Role, User
@@ -39,6 +38,7 @@ def init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
     login_manager.user_loader(lambda cookie_id: accounts.load_session_user(db.session, cookie_id))
     login_manager.unauthorized_handler(rescue.unauthorized)
+    app.extensions["curation.login_form"] = LoginForm
 
 
 def _login_limit() -> str:
@@ -84,6 +84,10 @@ def first_editor():
     if accounts.has_users(db.session):
         abort(404)
     form = FirstEditorForm()
+    # the address the editor used, to confirm; CURATION_BASE_URL, when set, wins
+    asks_address = not current_app.config.get("BASE_URL")
+    if not form.is_submitted():
+        form.base_url.data = request.url_root.rstrip("/")
     if form.validate_on_submit():
         try:
             user = accounts.create_user(
@@ -94,14 +98,16 @@ def first_editor():
                 password=form.password.data,
                 role=Role.EDITOR,
             )
+            if asks_address:
+                urls.record_base_url(db.session, form.base_url.data or request.url_root)
         except Invalid as problem:
-            form.password.errors.append(problem.message)
+            show_beside_field(form, problem, "password")
         else:
             db.session.commit()
             login_user(user)
             flash("Welcome! Your editor account is ready. Start by posting a challenge.")
             return redirect(url_for("challenges.dashboard"))
-    return render_template("accounts/setup.html", form=form), 400 if form.errors else 200
+    return render_template("accounts/setup.html", form=form, asks_address=asks_address), 400 if form.errors else 200
 
 
 @bp.route("/auth/invite/<token>", methods=["GET", "POST"])
@@ -119,7 +125,7 @@ def accept_invitation(token: str):
                 password=form.password.data,
             )
         except Invalid as problem:
-            form.password.errors.append(problem.message)
+            show_beside_field(form, problem, "password")
         else:
             db.session.commit()
             logout_user()
@@ -140,9 +146,9 @@ def people():
                 db.session, email=form.email.data, role=Role(form.role.data), invited_by=current_user
             )
         except Invalid as problem:
-            form.email.errors.append(problem.message)
+            show_beside_field(form, problem, "email")
         else:
-            invitation_url = url_for("accounts.accept_invitation", token=token, _external=True)
+            invitation_url = urls.external_url("accounts.accept_invitation", token=token)
             mail.queue_invitation(db.session, invitation, invitation_url)
             db.session.commit()
             flash(f"Invitation made for {invitation.email}. It works once, for 14 days.")
@@ -195,10 +201,11 @@ def account():
         try:
             accounts.change_password(db.session, current_user, form.current_password.data, form.password.data)
         except Invalid as problem:
-            form.password.errors.append(problem.message)
+            show_beside_field(form, problem, "password")
         else:
             db.session.commit()
-            login_user(current_user)  # the new session version, so this device stays in
+            # the user itself, not the proxy: a proxy stored as the user resolves to itself
+            login_user(current_user._get_current_object())  # the new session version, so this device stays in
             flash("Your password is changed. Other devices have been logged out.")
             return redirect(url_for("accounts.account"))
     return render_template("accounts/account.html", form=form), 400 if form.errors else 200

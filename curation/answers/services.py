@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from curation import audit
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotAllowed, NotFound
+from curation.excerpts import count_words
 from curation.models import (
     Answer,
     AnswerState,
@@ -24,7 +24,6 @@ from curation.models import (
 from curation.security import clean_text
 
 MAX_ANSWER_CHARS = 20_000
-_WORD = re.compile(r"\S+")
 
 # States in which the author may still change the text.
 EDITABLE = {AnswerState.DRAFT, AnswerState.SUBMITTED, AnswerState.CHANGES_REQUESTED, AnswerState.WITHDRAWN}
@@ -35,10 +34,6 @@ class Outcome(enum.StrEnum):
     SUBMITTED = "submitted"
     CHANGES_SAVED = "changes_saved"  # a submitted answer, changed and still submitted
     KEPT_AS_DRAFT = "kept_as_draft"  # submit refused after the deadline; the text is safe
-
-
-def count_words(text: str) -> int:
-    return len(_WORD.findall(text or ""))
 
 
 def own_answer(session: Session, challenge: Challenge, author: User, *, for_update: bool = False) -> Answer | None:

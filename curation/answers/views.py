@@ -5,10 +5,10 @@ from curation import db
 from curation.answers import services as answers
 from curation.answers.forms import AnswerForm, ExcerptDecisionForm
 from curation.challenges import services as challenges
-from curation.errors import DomainError
+from curation.errors import DomainError, show_beside_field
+from curation.excerpts import excerpt_spans
 from curation.mail import services as mail
 from curation.models import AnswerState
-from curation.review.services import excerpt_spans
 from curation.security import therapist_required
 
 bp = Blueprint("answers", __name__)
@@ -73,9 +73,8 @@ def desk(challenge_id: int):
             submit=bool(form.submit.data),
         )
     except DomainError as problem:
-        db.session.rollback()
-        form.body.errors.append(problem.message)
-        return _desk(challenge, form, answers.own_answer(db.session, challenge, current_user), problem.status)
+        status = show_beside_field(form, problem, "body")
+        return _desk(challenge, form, answers.own_answer(db.session, challenge, current_user), status)
     db.session.commit()
     flash(OUTCOME_MESSAGES[outcome], "warning" if outcome == answers.Outcome.KEPT_AS_DRAFT else "info")
     return redirect(url_for("answers.desk", challenge_id=challenge_id))

@@ -34,9 +34,8 @@ def send_mail(limit: int) -> None:
 @with_appcontext
 def send_reminders() -> None:
     """Queue deadline reminders for therapists who have not submitted yet."""
-    # Links in the mails must be absolute although no request is being served.
-    base_url = current_app.config.get("BASE_URL") or "http://localhost:5000"
-    with current_app.test_request_context(base_url=base_url), db.new_session() as session:
+    # the mails' links come from the site's address (curation.urls), no request needed
+    with db.new_session() as session:
         queued = mail.queue_reminders(session, utcnow())
         session.commit()
     click.echo(f"Queued {queued} reminder(s). `send-mail` sends them.")

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from curation.excerpts import excerpt_spans
 from curation.models import (
     Answer,
     AnswerState,
@@ -22,9 +23,9 @@ from curation.models import (
     User,
 )
 from curation.publishing.compiling import feature_data
-from curation.review.services import excerpt_spans
 from curation.site import services as site_settings
-from curation.templating import external_url, local_time
+from curation.templating import local_time
+from curation.urls import external_url
 
 # Answers in these states do not count as submitted: their authors get reminders.
 NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
 from curation.models import Publication
-from curation.security import clean_text
-from curation.templating import external_url
+from curation.text import printable
+from curation.urls import external_url
 
 
 class FeedEntry(TypedDict):
@@ -25,8 +25,8 @@ class FeedEntry(TypedDict):
 def feed_entries(session: Session, limit: int = 30) -> list[FeedEntry]:
     """Public features for the Atom feed, newest first, as text XML can carry.
 
-    Control characters are stripped again here: one stored snapshot holding a
-    NUL must not make the whole feed unreadable.
+    Text is made printable again here: one stored snapshot holding a NUL or a
+    U+FFFE must not make the whole feed unreadable.
     """
     publications = session.scalars(
         select(Publication)
@@ -40,9 +40,9 @@ def feed_entries(session: Session, limit: int = 30) -> list[FeedEntry]:
         {
             "id": external_url("public.feature", slug=p.slug),
             "url": external_url("public.feature", slug=p.slug),
-            "title": clean_text(p.title),
-            "summary": clean_text(p.summary),
-            "content": clean_text(p.fragment),
+            "title": printable(p.title, single_line=True),
+            "summary": printable(p.summary),
+            "content": printable(p.fragment),
             "published": p.first_published_at,
             "updated": p.published_at,
         }

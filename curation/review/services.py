@@ -5,7 +5,6 @@ import dataclasses
 import datetime as dt
 import enum
 import math
-import re
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
@@ -13,10 +12,10 @@ from sqlalchemy.orm import Session, selectinload
 from curation import audit
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
+from curation.excerpts import ELLIPSIS, check_excerpt
 from curation.models import Answer, AnswerState, Challenge, ExcerptConsent, User
 
 PER_PAGE = 20
-ELLIPSIS = "…"
 # States an editor ever sees: drafts belong to their authors alone.
 QUEUE_STATES = (
     AnswerState.SUBMITTED,
@@ -78,62 +77,6 @@ def get_for_review(session: Session, answer_id: int) -> Answer:
     if answer is None or answer.state not in REVIEWABLE:
         raise NotFound("There is no such answer to review.")
     return answer
-
-
-_TOKEN = re.compile(r"[\w’']+|[^\w\s]", re.UNICODE)
-_WORDS_ONLY = re.compile(r"[\w’']+", re.UNICODE)
-
-
-def check_excerpt(body: str, excerpt: str) -> str:
-    """The excerpt, tidied, if it is made only of the answer's own words, in
-    order, with … wherever text is cut inside it; otherwise Invalid.
-
-    Each stretch between ellipses must be a run of consecutive words of the
-    answer, found after the previous stretch. Punctuation may be dropped at a
-    cut, but no word may be added, changed or moved.
-    """
-    excerpt = excerpt.replace("...", ELLIPSIS).strip()
-    if not excerpt:
-        raise Invalid("The excerpt is empty.", field="excerpt")
-    answer_words = _WORDS_ONLY.findall(body)
-    answer_tokens = _TOKEN.findall(body)
-    position = 0
-    stretches = [s.strip() for s in excerpt.split(ELLIPSIS)]
-    if not any(stretches):
-        raise Invalid("The excerpt has no words of the answer.", field="excerpt")
-    for stretch in stretches:
-        if not stretch:
-            continue
-        words = _WORDS_ONLY.findall(stretch)
-        if not words:
-            raise Invalid("The excerpt may only leave out text, marked with …; it cannot add any.", field="excerpt")
-        found = _find_run(answer_words, words, position)
-        if found is None:
-            raise Invalid(
-                "The excerpt must use only the answer's own words, in the same order, with … "
-                "where text is cut. It cannot add, change or reorder words: “"
-                + stretch[:80]
-                + "” does not appear in the answer at that point.",
-                field="excerpt",
-            )
-        _check_punctuation(stretch, answer_tokens)
-        position = found + len(words)
-    return excerpt
-
-
-def _find_run(haystack: list[str], needle: list[str], start: int) -> int | None:
-    for i in range(start, len(haystack) - len(needle) + 1):
-        if haystack[i : i + len(needle)] == needle:
-            return i
-    return None
-
-
-def _check_punctuation(stretch: str, answer_tokens: list[str]) -> None:
-    """Punctuation in the excerpt must come from the answer, not be invented."""
-    allowed = {t for t in answer_tokens if not _WORDS_ONLY.fullmatch(t)}
-    for token in _TOKEN.findall(stretch):
-        if not _WORDS_ONLY.fullmatch(token) and token not in allowed:
-            raise Invalid(f"The excerpt adds “{token}”, which is not in the answer.", field="excerpt")
 
 
 def review(
@@ -266,34 +209,3 @@ def moves(quotes: list[Answer]) -> list[dict[str, str | None]]:
             down = ",".join(map(str, swapped))
         result.append({"up": up, "down": down})
     return result
-
-
-def excerpt_spans(body: str, excerpt: str | None) -> list[tuple[str, bool]]:
-    """The answer as (text, kept) runs, so readers see what an excerpt cuts."""
-    if not excerpt:
-        return [(body, True)]
-    kept_words: set[int] = set()
-    position = 0
-    words = list(_WORDS_ONLY.finditer(body))
-    texts = [m.group() for m in words]
-    for stretch in excerpt.split(ELLIPSIS):
-        needle = _WORDS_ONLY.findall(stretch)
-        if not needle:
-            continue
-        found = _find_run(texts, needle, position)
-        if found is None:
-            return [(body, True)]
-        kept_words.update(range(found, found + len(needle)))
-        position = found + len(needle)
-    spans: list[tuple[str, bool]] = []
-    previous_end = 0
-    for index, match in enumerate(words):
-        piece, kept = body[previous_end:match.end()], index in kept_words
-        if spans and spans[-1][1] == kept:
-            spans[-1] = (spans[-1][0] + piece, kept)
-        else:
-            spans.append((piece, kept))
-        previous_end = match.end()
-    if spans and previous_end < len(body):
-        spans[-1] = (spans[-1][0] + body[previous_end:], spans[-1][1])
-    return spans or [(body, True)]

@@ -3,7 +3,8 @@ from flask_login import current_user
 
 from curation import db
 from curation.challenges import services as challenges
-from curation.errors import Conflict, Invalid
+from curation.errors import Conflict, Invalid, show_beside_field
+from curation.excerpts import excerpt_spans
 from curation.mail import services as mail
 from curation.models import AnswerState
 from curation.publishing import services as publishing
@@ -36,6 +37,7 @@ def queue(challenge_id: int):
 def decide(answer_id: int):
     answer = review.get_for_review(db.session, answer_id)
     form = ReviewForm()
+    status = 200
     if request.method == "GET":
         form.decision.data = review.decision_for(answer.state)
         form.note.data = answer.editor_note
@@ -52,17 +54,18 @@ def decide(answer_id: int):
                 excerpt=form.excerpt.data or "",
             )
         except (Invalid, Conflict) as problem:
-            getattr(form, problem.field or "note").errors.append(problem.message)
+            status = show_beside_field(form, problem, "note")
         else:
             mail.queue_answer_reviewed(db.session, answer)
             db.session.commit()
             flash(f"{answer.author.name}’s answer: {answer.state.replace('_', ' ')}.")
             target = form.next.data
             return redirect(target if is_safe_next(target) else url_for("review.queue", challenge_id=answer.challenge_id))
-    status = 400 if form.errors else 200
+    if form.errors and status == 200:
+        status = 400
     # what the excerpt in the form cuts from the answer; none while the excerpt itself is refused
     excerpt = None if form.excerpt.errors else form.excerpt.data
-    spans = review.excerpt_spans(answer.body, excerpt) if excerpt else None
+    spans = excerpt_spans(answer.body, excerpt) if excerpt else None
     return render_template("review/answer.html", answer=answer, form=form, spans=spans), status
 
 
@@ -81,14 +84,8 @@ def order(challenge_id: int):
                 answer_ids=review.parse_order(form.order.data),
                 version=form.version.data,
             )
-        except Conflict as problem:
-            db.session.rollback()
-            form.order.errors.append(problem.message)
-            status = 409
-        except Invalid as problem:
-            db.session.rollback()
-            form.order.errors.append(problem.message)
-            status = 400
+        except (Conflict, Invalid) as problem:
+            status = show_beside_field(form, problem, "order")
         else:
             db.session.commit()
             flash("The order is saved.")

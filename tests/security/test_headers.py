@@ -73,7 +73,27 @@ def test_every_page_has_the_headers_and_no_inline_code(app, world):
 
 def test_pages_behind_a_login_are_not_cached(app, world):
     client = _client(app, world, "therapist")
-    assert client.get("/my/answers").headers["Cache-Control"] == "no-store"
+    assert client.get("/my/answers").headers["Cache-Control"] == "private, no-store"
+
+
+def test_public_pages_rendered_for_a_logged_in_person_are_not_kept_by_shared_caches(app, world):
+    slug = world["values"]["slug"]
+    editor = _client(app, world, "editor")
+    for path in ("/", f"/features/{slug}", "/feed.atom"):
+        response = editor.get(path)
+        assert response.status_code == 200, path
+        assert response.headers["Cache-Control"] == "private, no-store", path
+    # the archive carries the editor's menu and a CSRF token
+    assert "Log out" in editor.get("/").get_data(as_text=True)
+
+
+def test_public_snapshots_keep_their_etag_and_caching_for_visitors(app, world):
+    slug = world["values"]["slug"]
+    visitor = app.test_client()
+    response = visitor.get(f"/features/{slug}")
+    assert response.headers["Cache-Control"] == "public, max-age=60" and response.headers["ETag"]
+    again = visitor.get(f"/features/{slug}", headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304
 
 
 def test_nobody_may_frame_the_pages_unless_the_practice_site_is_named(app, world, post, auth):

@@ -3,12 +3,16 @@
 Both failures happen before any view runs, so the view cannot keep the text.
 Here the posted fields come back in a form with a fresh token (after a new
 login when needed) and the person sends them again with one click.
+
+The login form belongs to accounts, which hands its class over when it sets up
+logging in (`app.extensions["curation.login_form"]`), so this module needs no
+domain package.
 """
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import MultiDict
@@ -27,11 +31,11 @@ def carried_fields(form: MultiDict) -> list[tuple[str, str]]:
     return [(k[len(CARRY_PREFIX):], v) for k, v in form.items(multi=True) if k.startswith(CARRY_PREFIX)]
 
 
-def resend_page(target: str, fields: list[tuple[str, str]], message: str, status: int = 200):
+def resend_page(target: str, fields: list[tuple[str, str]], message: str, status: int = 200, render=render_template):
     long_fields = [(k, v) for k, v in fields if "\n" in v or len(v) > 80]
     short_fields = [(k, v) for k, v in fields if (k, v) not in long_fields]
     return (
-        render_template(
+        render(
             "rescue.html", target=target, long_fields=long_fields, short_fields=short_fields, message=message
         ),
         status,
@@ -59,9 +63,7 @@ def unauthorized():
 
 
 def _login_form():
-    from curation.accounts.forms import LoginForm
-
-    return LoginForm(formdata=None)
+    return current_app.extensions["curation.login_form"](formdata=None)
 
 
 def _sent_from_another_site() -> bool:
