@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
+from curation.answers.lifecycle import EDITABLE, move
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotAllowed, NotFound
 from curation.models import (
@@ -25,9 +26,6 @@ from curation.security import clean_text
 
 MAX_ANSWER_CHARS = 20_000
 _WORD = re.compile(r"\S+")
-
-# States in which the author may still change the text.
-EDITABLE = {AnswerState.DRAFT, AnswerState.SUBMITTED, AnswerState.CHANGES_REQUESTED, AnswerState.WITHDRAWN}
 
 
 class Outcome(enum.StrEnum):
@@ -128,8 +126,7 @@ def save(
         )
 
     if answer.state == AnswerState.WITHDRAWN:
-        answer.state = AnswerState.DRAFT
-        audit.record(session, author, "answer.redrafted", answer)
+        move(session, answer, AnswerState.DRAFT, author, now=now, action="answer.redrafted", detail="")
     # A submitted answer stays submitted: saving changes to it submits the new
     # words, so they too carry consent and keep to the word limit.
     submit = submit or answer.state == AnswerState.SUBMITTED
@@ -158,14 +155,11 @@ def save(
             f"Your answer has {words} words; this challenge asks for at most "
             f"{challenge.word_limit}. Your text is kept below: shorten it, or save it as a draft."
         )
-    answer.submitted_at = now  # when the author consented to these exact words
     if answer.state == AnswerState.SUBMITTED:
+        answer.submitted_at = now  # consent now covers the changed words
         session.flush()
         return answer, Outcome.CHANGES_SAVED
-    before = answer.state
-    answer.state = AnswerState.SUBMITTED
-    audit.record(session, author, "answer.submitted", answer, f"{before} → submitted")
-    session.flush()
+    move(session, answer, AnswerState.SUBMITTED, author, now=now)
     return answer, Outcome.SUBMITTED
 
 
@@ -201,13 +195,7 @@ def withdraw(session: Session, answer: Answer, author: User) -> None:
         )
     if answer.state == AnswerState.WITHDRAWN:
         return
-    before = answer.state
-    answer.state = AnswerState.WITHDRAWN
-    if answer.position is not None:
-        answer.position = None
-        answer.challenge.order_version += 1
-    session.flush()
-    audit.record(session, author, "answer.withdrawn", answer, f"{before} → withdrawn")
+    move(session, answer, AnswerState.WITHDRAWN, author)
 
 
 def autosave(session: Session, challenge: Challenge, author: User, *, body: str, credit: str, consent: bool) -> Answer:
@@ -254,11 +242,8 @@ def withdraw_consent(session: Session, answer: Answer, author: User, now: dt.dat
         return
     answer.consent_withdrawn_at = now
     answer.has_consent = False
-    answer.state = AnswerState.WITHDRAWN
-    answer.position = None
-    answer.challenge.order_version += 1
-    session.flush()
-    audit.record(session, author, "answer.consent_withdrawn", answer, "a correction is owed")
+    move(session, answer, AnswerState.WITHDRAWN, author, now=now,
+         action="answer.consent_withdrawn", detail="a correction is owed")
 
 
 def own_answer_by_id_or_404(session: Session, author: User, answer_id: int) -> Answer:

@@ -2,16 +2,21 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from curation import db
+from curation.answers import lifecycle
 from curation.answers import services as answers
 from curation.answers.forms import AnswerForm, ExcerptDecisionForm
 from curation.challenges import services as challenges
 from curation.errors import DomainError
 from curation.mail import services as mail
-from curation.models import AnswerState
 from curation.review.services import excerpt_spans
 from curation.security import therapist_required
 
 bp = Blueprint("answers", __name__)
+# The answer's rules, asked by every template that shows an answer.
+for _name, _helper in lifecycle.TEMPLATE_HELPERS.items():
+    bp.add_app_template_global(_helper, _name)
+bp.add_app_template_global(lifecycle.ALL_STATES, "answer_states")
+bp.add_app_template_global(challenges.may_move, "challenge_may")
 
 OUTCOME_MESSAGES = {
     answers.Outcome.SAVED: "Your draft is saved. Only you can see it.",
@@ -33,7 +38,7 @@ def open_challenges():
 
 
 def _desk(challenge, form, answer, status=200):
-    editable = answer is None or answer.state in answers.EDITABLE
+    editable = lifecycle.can_edit(answer)
     return (
         render_template(
             "answers/desk.html",
@@ -144,5 +149,4 @@ def mine():
         answers=own,
         spans_by_answer={a.id: excerpt_spans(a.body, a.excerpt) for a in own if a.excerpt},
         decision_form=ExcerptDecisionForm(formdata=None),
-        AnswerState=AnswerState,
     )

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from curation.answers.lifecycle import NOT_SUBMITTED
 from curation.models import (
     Answer,
     AnswerState,
@@ -25,9 +26,6 @@ from curation.models import (
 from curation.review.services import excerpt_spans
 from curation.site import services as site_settings
 from curation.templating import external_url, local_time
-
-# Answers in these states do not count as submitted: their authors get reminders.
-NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)
 
 
 def queue(

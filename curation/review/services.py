@@ -11,20 +11,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
+from curation.answers.lifecycle import QUEUE_STATES, REVIEWABLE, move
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
 from curation.models import Answer, AnswerState, Challenge, ExcerptConsent, User
 
 PER_PAGE = 20
 ELLIPSIS = "…"
-# States an editor ever sees: drafts belong to their authors alone.
-QUEUE_STATES = (
-    AnswerState.SUBMITTED,
-    AnswerState.CHANGES_REQUESTED,
-    AnswerState.APPROVED,
-    AnswerState.REJECTED,
-)
-REVIEWABLE = set(QUEUE_STATES)
 
 
 class Decision(enum.StrEnum):
@@ -154,7 +147,6 @@ def review(
     if decision == Decision.REQUEST_CHANGES and not note.strip():
         raise Invalid("Please say in the note what you would like changed.", field="note")
 
-    was_approved = answer.state == AnswerState.APPROVED
     excerpt = excerpt.strip()
     if decision == Decision.APPROVE:
         if excerpt and excerpt.replace("...", ELLIPSIS) != answer.body.strip():
@@ -172,32 +164,10 @@ def review(
         answer.excerpt_consent = ExcerptConsent.NONE
         answer.excerpt_author_note = ""
 
-    challenge = answer.challenge
-    if target == AnswerState.APPROVED and not was_approved:
-        answer.position = _next_position(session, challenge)
-        challenge.order_version += 1
-    elif target != AnswerState.APPROVED and was_approved:
-        answer.position = None
-        challenge.order_version += 1
-
-    before = answer.state
-    answer.state = target
-    answer.editor_note = note.strip()
-    answer.reviewed_at = now
-    session.flush()
-    detail = f"{before} → {target}"
+    detail = f"{answer.state} → {target}"
     if answer.excerpt:
         detail += " with an excerpt"
-    audit.record(session, editor, f"answer.{target}", answer, detail)
-
-
-def _next_position(session: Session, challenge: Challenge) -> int:
-    highest = session.scalar(
-        select(func.max(Answer.position)).where(
-            Answer.challenge_id == challenge.id, Answer.state == AnswerState.APPROVED
-        )
-    )
-    return (highest or 0) + 1
+    move(session, answer, target, editor, note=note, now=now, detail=detail)
 
 
 def approved_in_order(session: Session, challenge: Challenge) -> list[Answer]:

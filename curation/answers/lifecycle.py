@@ -1,0 +1,184 @@
+"""The life of an answer: which state may follow which, who may make each move,
+and the one function that makes it.
+
+Every other module asks here: the services before they act, the templates
+through the `can_…` helpers, so no page restates a rule in its own words.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from curation import audit
+from curation.db import utcnow
+from curation.errors import Conflict, NotFound
+from curation.models import Answer, AnswerState, ExcerptConsent, User
+
+
+class Actor(enum.StrEnum):
+    AUTHOR = "author"
+    EDITOR = "editor"
+
+
+S = AnswerState
+_EDITOR_DECISIONS = {S.APPROVED: Actor.EDITOR, S.CHANGES_REQUESTED: Actor.EDITOR, S.REJECTED: Actor.EDITOR}
+
+# From-state → {to-state: who may make that move}. An editor may revise a
+# decision (approve again with another excerpt, reject after approving); the
+# author may always take an answer back until it is published.
+TRANSITIONS: dict[AnswerState, dict[AnswerState, Actor]] = {
+    S.DRAFT: {S.SUBMITTED: Actor.AUTHOR, S.WITHDRAWN: Actor.AUTHOR},
+    S.SUBMITTED: {S.WITHDRAWN: Actor.AUTHOR, **_EDITOR_DECISIONS},
+    S.CHANGES_REQUESTED: {S.SUBMITTED: Actor.AUTHOR, S.WITHDRAWN: Actor.AUTHOR, **_EDITOR_DECISIONS},
+    S.APPROVED: {S.WITHDRAWN: Actor.AUTHOR, **_EDITOR_DECISIONS},
+    S.REJECTED: {S.WITHDRAWN: Actor.AUTHOR, **_EDITOR_DECISIONS},
+    S.WITHDRAWN: {S.DRAFT: Actor.AUTHOR},
+}
+
+# States in which the author may still change the text.
+EDITABLE = frozenset({S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.WITHDRAWN})
+# States an editor ever sees: drafts belong to their authors alone.
+QUEUE_STATES = (S.SUBMITTED, S.CHANGES_REQUESTED, S.APPROVED, S.REJECTED)
+REVIEWABLE = frozenset(QUEUE_STATES)
+# Answers in these states do not count as submitted: their authors get reminders.
+NOT_SUBMITTED = (S.DRAFT, S.WITHDRAWN)
+# Every state, in the order an answer usually lives them (the dashboard's columns).
+ALL_STATES = (S.DRAFT, S.SUBMITTED, S.CHANGES_REQUESTED, S.APPROVED, S.REJECTED, S.WITHDRAWN)
+
+
+def actor_role(answer: Answer, actor: User) -> Actor:
+    if actor.id == answer.author_id:
+        return Actor.AUTHOR
+    if actor.is_editor:
+        return Actor.EDITOR
+    raise NotFound("There is no such answer.")
+
+
+def may_move(answer: Answer, to: AnswerState, role: Actor) -> bool:
+    return TRANSITIONS[answer.state].get(to) == role
+
+
+def move(
+    session: Session,
+    answer: Answer,
+    to: AnswerState,
+    actor: User,
+    *,
+    note: str = "",
+    now: dt.datetime | None = None,
+    action: str | None = None,
+    detail: str | None = None,
+) -> None:
+    """The one place an answer changes state: checks the table, keeps the
+    quotes' order, stamps the times and writes the audit entry."""
+    now = now or utcnow()
+    role = actor_role(answer, actor)
+    before = answer.state
+    if not may_move(answer, to, role):
+        raise Conflict(f"This answer is {describe(before)}; it cannot be {describe(to)} from there.")
+    challenge = answer.challenge
+    if to == S.APPROVED and before != S.APPROVED:
+        answer.position = _next_position(session, answer)
+        challenge.order_version += 1
+    elif to != S.APPROVED and answer.position is not None:
+        answer.position = None
+        challenge.order_version += 1
+    answer.state = to
+    if to == S.SUBMITTED:
+        answer.submitted_at = now  # when the author consented to these exact words
+    if role == Actor.EDITOR:
+        answer.editor_note = note.strip()
+        answer.reviewed_at = now
+    session.flush()
+    audit.record(session, actor, action or f"answer.{to}", answer, f"{before} → {to}" if detail is None else detail)
+
+
+def _next_position(session: Session, answer: Answer) -> int:
+    highest = session.scalar(
+        select(func.max(Answer.position)).where(
+            Answer.challenge_id == answer.challenge_id, Answer.state == S.APPROVED
+        )
+    )
+    return (highest or 0) + 1
+
+
+# How a state reads in a sentence about the answer: "Your answer is …".
+_DESCRIPTIONS = {
+    S.DRAFT: "a draft",
+    S.SUBMITTED: "submitted",
+    S.CHANGES_REQUESTED: "back with you: an editor asked for changes",
+    S.APPROVED: "approved",
+    S.REJECTED: "not selected",
+    S.WITHDRAWN: "withdrawn",
+}
+
+
+def describe(state: AnswerState | str) -> str:
+    return _DESCRIPTIONS[AnswerState(state)]
+
+
+# The helpers the templates ask instead of restating the rules.
+def can_edit(answer: Answer | None) -> bool:
+    return answer is None or answer.state in EDITABLE
+
+
+def can_withdraw(answer: Answer | None) -> bool:
+    return answer is not None and answer.published_at is None and S.WITHDRAWN in TRANSITIONS[answer.state]
+
+
+def can_withdraw_consent(answer: Answer | None) -> bool:
+    return answer is not None and answer.published_at is not None and answer.consent_withdrawn_at is None
+
+
+def can_review(answer: Answer | None) -> bool:
+    return answer is not None and answer.state in REVIEWABLE
+
+
+def is_quoted(answer: Answer | None) -> bool:
+    """Approved: one of the feature's quotes, in the editor's order."""
+    return answer is not None and answer.state == S.APPROVED
+
+
+def has_excerpt_to_show(answer: Answer | None) -> bool:
+    return is_quoted(answer) and bool(answer.excerpt)
+
+
+def can_answer_excerpt(answer: Answer | None) -> bool:
+    """The author may still accept or decline the editor's excerpt."""
+    return has_excerpt_to_show(answer) and answer.published_at is None
+
+
+def is_waiting_for_changes(answer: Answer | None) -> bool:
+    """The editor asked for a revision: resubmitting is open even after the deadline."""
+    return answer is not None and answer.state == S.CHANGES_REQUESTED
+
+
+def saves_as_changes(answer: Answer | None) -> bool:
+    """A submitted answer stays submitted: saving it saves changes, never a draft,
+    and autosave leaves it alone."""
+    return answer is not None and answer.state == S.SUBMITTED
+
+
+def excerpt_declined(answer: Answer) -> bool:
+    return bool(answer.excerpt) and answer.excerpt_consent == ExcerptConsent.DECLINED
+
+
+TEMPLATE_HELPERS = {
+    f.__name__: f
+    for f in (
+        can_edit,
+        can_withdraw,
+        can_withdraw_consent,
+        can_review,
+        is_quoted,
+        has_excerpt_to_show,
+        can_answer_excerpt,
+        is_waiting_for_changes,
+        saves_as_changes,
+        excerpt_declined,
+        describe,
+    )
+}

@@ -1,0 +1,77 @@
+"""The life of an answer: one table of moves, one move(), history of decisions."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from curation.answers import lifecycle
+from curation.errors import Conflict, NotFound
+from curation.models import AnswerState, AuditEntry
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_an_answers_state_is_assigned_in_one_function_only():
+    assignments = []
+    for path in (ROOT / "curation").rglob("*.py"):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if re.search(r"\banswer\.state\s*=[^=]", line):
+                assignments.append((path.relative_to(ROOT).as_posix(), number))
+    assert len(assignments) == 1 and assignments[0][0] == "curation/answers/lifecycle.py"
+
+
+def test_an_editor_cannot_submit_an_answer_for_its_author(session, make):
+    challenge = make.challenge()
+    answer = make.answer(challenge, submit=False)
+    with pytest.raises(Conflict):
+        lifecycle.move(session, answer, AnswerState.SUBMITTED, make.editor())
+    assert answer.state == AnswerState.DRAFT
+
+
+def test_an_author_cannot_approve_their_own_answer(session, make):
+    challenge = make.challenge()
+    answer = make.answer(challenge)
+    with pytest.raises(Conflict):
+        lifecycle.move(session, answer, AnswerState.APPROVED, answer.author)
+    assert answer.state == AnswerState.SUBMITTED and answer.position is None
+
+
+def test_another_therapist_cannot_move_an_answer(session, make):
+    challenge = make.challenge()
+    answer = make.answer(challenge)
+    with pytest.raises(NotFound):
+        lifecycle.move(session, answer, AnswerState.WITHDRAWN, make.therapist())
+
+
+def test_a_withdrawn_answer_cannot_be_approved_directly(session, make):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    answer = make.answer(challenge)
+    lifecycle.move(session, answer, AnswerState.WITHDRAWN, answer.author)
+    with pytest.raises(Conflict) as refused:
+        lifecycle.move(session, answer, AnswerState.APPROVED, editor)
+    assert "withdrawn" in refused.value.message
+
+
+def test_approving_takes_a_place_in_the_order_and_leaving_gives_it_back(session, make):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    first = make.approved(challenge, editor)
+    second = make.answer(challenge)
+    version = challenge.order_version
+    lifecycle.move(session, second, AnswerState.APPROVED, editor)
+    assert (first.position, second.position) == (1, 2) and challenge.order_version == version + 1
+    lifecycle.move(session, first, AnswerState.WITHDRAWN, first.author)
+    assert first.position is None and challenge.order_version == version + 2
+    entry = session.query(AuditEntry).filter_by(subject_id=first.id, action="answer.withdrawn").one()
+    assert entry.detail == "approved → withdrawn"
+
+
+def test_an_editor_move_stamps_the_review_and_keeps_its_note(session, make):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    answer = make.answer(challenge)
+    lifecycle.move(session, answer, AnswerState.CHANGES_REQUESTED, editor, note="  Shorter, please. ")
+    assert answer.reviewed_at is not None and answer.editor_note == "Shorter, please."
