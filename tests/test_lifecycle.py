@@ -9,6 +9,7 @@ import pytest
 from curation.answers import lifecycle
 from curation.errors import Conflict, NotFound
 from curation.models import AnswerState, AuditEntry
+from tests.conftest import fresh
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,3 +76,61 @@ def test_an_editor_move_stamps_the_review_and_keeps_its_note(session, make):
     answer = make.answer(challenge)
     lifecycle.move(session, answer, AnswerState.CHANGES_REQUESTED, editor, note="  Shorter, please. ")
     assert answer.reviewed_at is not None and answer.editor_note == "Shorter, please."
+
+
+def _changes_then_approval(make, session, auth, post):
+    editor = make.editor()
+    challenge = make.challenge(editor, topic="Rest")
+    answer = make.answer(challenge)
+    auth.login(editor)
+    post(f"/editor/answers/{answer.id}/review", {"decision": "request_changes", "note": "Could you add one concrete moment?"})
+    auth.logout()
+    auth.login(answer.author)
+    post(f"/challenges/{challenge.id}/answer", {"body": "Rest is the walk after a hard session.", "credit": "full",
+                                               "consent": "y", "submit": "Submit answer"})
+    auth.logout()
+    auth.login(editor)
+    return editor, challenge, answer
+
+
+def test_the_review_form_starts_with_an_empty_note_for_the_new_decision(make, session, auth, client, post):
+    _, _, answer = _changes_then_approval(make, session, auth, post)
+    page = client.get(f"/editor/answers/{answer.id}/review").get_data(as_text=True)
+    textarea = page.split('name="note"', 1)[1].split("</textarea>", 1)[0]
+    assert "concrete moment" not in textarea
+    # the old request is still readable, as history
+    assert "asked for changes" in page and "Could you add one concrete moment?" in page
+
+
+def test_the_approval_mail_carries_only_the_approvals_own_note(make, session, auth, client, post):
+    from curation.models import OutboxMail
+
+    _, _, answer = _changes_then_approval(make, session, auth, post)
+    post(f"/editor/answers/{answer.id}/review", {"decision": "approve", "note": ""})
+    approval = fresh(session).query(OutboxMail).filter_by(kind="answer_reviewed").order_by(OutboxMail.id.desc()).first()
+    assert "approved" in approval.subject
+    assert "concrete moment" not in approval.text_body and "Note from the editor" not in approval.text_body
+
+
+def test_my_answers_shows_the_current_note_and_the_history(make, session, auth, client, post):
+    _, _, answer = _changes_then_approval(make, session, auth, post)
+    post(f"/editor/answers/{answer.id}/review", {"decision": "approve", "note": "Lovely, thank you."})
+    auth.logout()
+    auth.login(answer.author)
+    page = client.get("/my/answers").get_data(as_text=True)
+    current = page.split('class="note"', 1)[1].split("</div>", 1)[0]
+    assert "Lovely, thank you." in current and "concrete moment" not in current
+    history = page.split('class="answer-history"', 1)[1]
+    assert history.index("asked for changes") < history.index("resubmitted") < history.index("approved it")
+    assert "Could you add one concrete moment?" in history
+
+
+def test_every_move_is_kept_in_the_history_with_who_made_it(make, session):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    answer = make.approved(challenge, editor)
+    rows = [(h.from_state, h.to_state, h.party, h.actor_id) for h in fresh(session).get(type(answer), answer.id).history]
+    assert rows == [
+        ("draft", "submitted", "author", answer.author_id),
+        ("submitted", "approved", "editor", editor.id),
+    ]

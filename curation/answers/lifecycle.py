@@ -7,7 +7,6 @@ through the `can_…` helpers, so no page restates a rule in its own words.
 from __future__ import annotations
 
 import datetime as dt
-import enum
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,14 +14,16 @@ from sqlalchemy.orm import Session
 from curation import audit
 from curation.db import utcnow
 from curation.errors import Conflict, NotFound
-from curation.models import Answer, AnswerState, ExcerptConsent, User
+from curation.models import (
+    Answer,
+    AnswerHistory,
+    AnswerState,
+    ExcerptConsent,
+    Party,
+    User,
+)
 
-
-class Actor(enum.StrEnum):
-    AUTHOR = "author"
-    EDITOR = "editor"
-
-
+Actor = Party
 S = AnswerState
 _EDITOR_DECISIONS = {S.APPROVED: Actor.EDITOR, S.CHANGES_REQUESTED: Actor.EDITOR, S.REJECTED: Actor.EDITOR}
 
@@ -73,7 +74,8 @@ def move(
     detail: str | None = None,
 ) -> None:
     """The one place an answer changes state: checks the table, keeps the
-    quotes' order, stamps the times and writes the audit entry."""
+    quotes' order, stamps the times, writes the history (with this move's own
+    note) and the audit entry."""
     now = now or utcnow()
     role = actor_role(answer, actor)
     before = answer.state
@@ -89,9 +91,15 @@ def move(
     answer.state = to
     if to == S.SUBMITTED:
         answer.submitted_at = now  # when the author consented to these exact words
+    # the note of the decision in force: an author's move leaves none standing
+    answer.editor_note = note.strip() if role == Actor.EDITOR else ""
     if role == Actor.EDITOR:
-        answer.editor_note = note.strip()
         answer.reviewed_at = now
+    session.add(
+        AnswerHistory(
+            answer_id=answer.id, from_state=before, to_state=to, party=role, actor_id=actor.id, note=note.strip(), at=now
+        )
+    )
     session.flush()
     audit.record(session, actor, action or f"answer.{to}", answer, f"{before} → {to}" if detail is None else detail)
 
@@ -103,6 +111,40 @@ def _next_position(session: Session, answer: Answer) -> int:
         )
     )
     return (highest or 0) + 1
+
+
+# What each move did, said as a person would.
+_MOVE_LINES = {
+    S.SUBMITTED: "submitted the answer",
+    S.APPROVED: "approved it",
+    S.CHANGES_REQUESTED: "asked for changes",
+    S.REJECTED: "decided not to use it",
+    S.WITHDRAWN: "withdrew it",
+    S.DRAFT: "took it back as a draft",
+}
+
+
+def history_line(entry: AnswerHistory) -> str:
+    if entry.from_state == S.CHANGES_REQUESTED and entry.to_state == S.SUBMITTED:
+        return "resubmitted the answer with changes"
+    if entry.from_state == entry.to_state:
+        return f"{_MOVE_LINES[entry.to_state]} again"
+    return _MOVE_LINES[entry.to_state]
+
+
+def current_decision(answer: Answer) -> AnswerHistory | None:
+    """The editor's decision the answer stands on now, if its last move was one."""
+    last = answer.history[-1] if answer.history else None
+    return last if last is not None and last.party == Actor.EDITOR else None
+
+
+def current_note(answer: Answer) -> str:
+    """The note of the decision in force; none once the author has moved since."""
+    decision = current_decision(answer)
+    if decision is not None:
+        return decision.note
+    # answers reviewed before the history was kept have only the column
+    return "" if answer.history else answer.editor_note
 
 
 # How a state reads in a sentence about the answer: "Your answer is …".
@@ -180,5 +222,7 @@ TEMPLATE_HELPERS = {
         saves_as_changes,
         excerpt_declined,
         describe,
+        current_note,
+        history_line,
     )
 }

@@ -61,7 +61,7 @@ def answers_of(session: Session, author: User) -> list[Answer]:
         session.scalars(
             select(Answer)
             .where(Answer.author_id == author.id)
-            .options(selectinload(Answer.challenge))
+            .options(selectinload(Answer.challenge), selectinload(Answer.history))
             .order_by(Answer.updated_at.desc())
         )
     )
@@ -76,9 +76,10 @@ def own_answers_by_challenge(session: Session, author: User, challenge_ids: list
     return {a.challenge_id: a for a in rows}
 
 
-def submit_problem(challenge: Challenge, answer: Answer, now: dt.datetime) -> str | None:
-    """Why this answer cannot be submitted now, in words for its author; None when it can."""
-    if answer.state == AnswerState.CHANGES_REQUESTED:
+def submit_problem(challenge: Challenge, answer: Answer | None, now: dt.datetime) -> str | None:
+    """Why this answer (or a new one) cannot be submitted now, in words for its
+    author; None when it can."""
+    if answer is not None and answer.state == AnswerState.CHANGES_REQUESTED:
         # The editor asked for this revision, so the deadline does not apply.
         if challenge.state in (ChallengeState.OPEN, ChallengeState.CLOSED):
             return None
@@ -86,8 +87,8 @@ def submit_problem(challenge: Challenge, answer: Answer, now: dt.datetime) -> st
     if challenge.accepts_answers(now):
         return None
     if challenge.state == ChallengeState.OPEN:
-        return "The deadline for this challenge has passed, so new answers cannot be submitted."
-    return "This challenge is closed, so new answers cannot be submitted."
+        return "This challenge is closed for new answers: its deadline has passed."
+    return "This challenge is closed for new answers."
 
 
 def save(

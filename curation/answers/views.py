@@ -6,6 +6,7 @@ from curation.answers import lifecycle
 from curation.answers import services as answers
 from curation.answers.forms import AnswerForm, ExcerptDecisionForm
 from curation.challenges import services as challenges
+from curation.db import utcnow
 from curation.errors import DomainError
 from curation.mail import services as mail
 from curation.review.services import excerpt_spans
@@ -29,12 +30,22 @@ OUTCOME_MESSAGES = {
 }
 
 
+@bp.after_request
+def never_from_cache(response):
+    """A desk page shown from the browser's cache could pair an old error or count
+    with newer text, and Back would show words the server no longer holds."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
 @bp.get("/challenges/")
 @therapist_required
 def open_challenges():
     listed = challenges.open_for_therapists(db.session)
     own = answers.own_answers_by_challenge(db.session, current_user, [c.id for c in listed])
-    return render_template("answers/open.html", challenges=listed, own=own)
+    now = utcnow()
+    closed = {c.id: answers.submit_problem(c, own.get(c.id), now) for c in listed}
+    return render_template("answers/open.html", challenges=listed, own=own, closed=closed)
 
 
 def _desk(challenge, form, answer, status=200):
@@ -48,6 +59,8 @@ def _desk(challenge, form, answer, status=200):
             decision_form=ExcerptDecisionForm(formdata=None),
             spans=excerpt_spans(answer.body, answer.excerpt) if answer and answer.excerpt else None,
             editable=editable,
+            # said before the therapist types, not only on Submit
+            closed_message=answers.submit_problem(challenge, answer, utcnow()),
             # text sent to an answer that can no longer change: shown, never dropped
             unsaved_text=form.body.data if not editable and form.is_submitted() else None,
         ),

@@ -38,7 +38,6 @@ def decide(answer_id: int):
     form = ReviewForm()
     if request.method == "GET":
         form.decision.data = review.decision_for(answer.state)
-        form.note.data = answer.editor_note
         form.excerpt.data = answer.excerpt or ""
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit():
