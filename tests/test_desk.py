@@ -4,6 +4,7 @@ states and credits in words a person would say."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -67,3 +68,65 @@ def test_desk_pages_are_never_kept_by_the_browser(make, auth, client, url):
     auth.login(make.therapist())
     response = client.get(url.format(id=challenge.id))
     assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+
+
+def test_submitting_without_consent_marks_the_consent_box_and_keeps_the_text(make, auth, post):
+    challenge = make.challenge()
+    auth.login(make.therapist())
+    response = post(f"/challenges/{challenge.id}/answer", {"body": "Rest is a door I forget to open.", "credit": "full",
+                                                          "submit": "Submit answer"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400 and "Rest is a door I forget to open." in page
+    consent_field = page.split('id="consent"', 1)[1].split("</div>", 1)[0]
+    assert "tick the box to agree to publication" in consent_field
+    consent_input = re.search(r'<input[^>]*id="consent"[^>]*>', page).group()
+    assert 'aria-invalid="true"' in consent_input
+    body_field = page.split('name="body"', 1)[1].split("</div>", 1)[0]
+    assert "tick the box" not in body_field
+
+
+def test_credits_read_as_they_will_be_printed(make, auth, client, session):
+    from curation.site import services as site_settings
+
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    samuel = make.therapist(name="Samuel Ortiz", credentials="RP (Qualifying)")
+    noor = make.therapist(name="Noor Haddad")
+    make.answer(challenge, samuel, credit="first")
+    make.answer(challenge, noor, credit="anonymous")
+    site_settings.save(session, {"anonymous_credit": "One of our therapists"}, editor)
+    session.commit()
+    auth.login(samuel)
+    mine = client.get("/my/answers").get_data(as_text=True)
+    assert "Credited as: Samuel, RP (Qualifying)" in mine and "credit: first" not in mine
+    auth.logout()
+    auth.login(editor)
+    queue = client.get(f"/editor/challenges/{challenge.id}").get_data(as_text=True)
+    assert "Credited as: One of our therapists" in queue and "credit: anonymous" not in queue
+    auth.logout()
+    auth.login(noor)
+    desk = client.get(f"/challenges/{challenge.id}/answer").get_data(as_text=True)
+    assert "Anonymously (“One of our therapists”)" in desk
+
+
+def test_states_read_as_sentences_on_the_desk_and_in_the_editors_flash(make, auth, client, post, session):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    answer = make.answer(challenge)
+    auth.login(editor)
+    response = post(f"/editor/answers/{answer.id}/review", {"decision": "request_changes", "note": "A moment, please."},
+                    follow_redirects=True)
+    assert f"{answer.author.name} is asked for changes" in response.get_data(as_text=True)
+    auth.logout()
+    auth.login(answer.author)
+    desk = client.get(f"/challenges/{challenge.id}/answer").get_data(as_text=True)
+    assert "An editor asked for changes." in desk and "is changes requested" not in desk
+
+
+def test_the_excerpt_view_marks_exactly_the_published_words():
+    body = "Rest? Yes. It is good, truly."
+    excerpt = review.check_excerpt(body, "Rest Yes. It is good … truly.")
+    spans = review.excerpt_spans(body, excerpt)
+    kept = " ".join(text for text, is_kept in spans if is_kept)
+    assert review._TOKEN.findall(kept) == review._TOKEN.findall(excerpt.replace("…", ""))
+    assert ("?", False) in spans and (",", False) in spans

@@ -162,6 +162,53 @@ def describe(state: AnswerState | str) -> str:
     return _DESCRIPTIONS[AnswerState(state)]
 
 
+# The state as a sentence to the author, and as the editor's flash after deciding.
+_TO_AUTHOR = {
+    S.DRAFT: "Your answer is a draft: only you can see it.",
+    S.SUBMITTED: "Your answer is submitted.",
+    S.CHANGES_REQUESTED: "An editor asked for changes.",
+    S.APPROVED: "Your answer is approved.",
+    S.REJECTED: "The editor decided not to use your answer this time.",
+    S.WITHDRAWN: "You withdrew your answer.",
+}
+_DECIDED = {
+    S.APPROVED: "{name}’s answer is approved.",
+    S.CHANGES_REQUESTED: "{name} is asked for changes, with your note.",
+    S.REJECTED: "{name}’s answer will not be used.",
+}
+
+
+def state_sentence(state: AnswerState | str) -> str:
+    return _TO_AUTHOR[AnswerState(state)]
+
+
+def decided_sentence(answer: Answer) -> str:
+    return _DECIDED[answer.state].format(name=answer.author.name)
+
+
+# What the author said to an excerpt, to the author ("you") and to the editor.
+_CONSENT_TO_AUTHOR = {
+    ExcerptConsent.PENDING: "you have not decided yet",
+    ExcerptConsent.ACCEPTED: "you agreed to these words",
+    ExcerptConsent.DECLINED: "you declined this excerpt",
+    ExcerptConsent.NONE: "no excerpt",
+}
+_CONSENT_TO_EDITOR = {
+    ExcerptConsent.PENDING: "waiting for the author",
+    ExcerptConsent.ACCEPTED: "accepted",
+    ExcerptConsent.DECLINED: "declined",
+    ExcerptConsent.NONE: "no excerpt",
+}
+
+
+def consent_to_author(consent: ExcerptConsent | str) -> str:
+    return _CONSENT_TO_AUTHOR[ExcerptConsent(consent)]
+
+
+def consent_to_editor(consent: ExcerptConsent | str) -> str:
+    return _CONSENT_TO_EDITOR[ExcerptConsent(consent)]
+
+
 # The helpers the templates ask instead of restating the rules.
 def can_edit(answer: Answer | None) -> bool:
     return answer is None or answer.state in EDITABLE
@@ -222,6 +269,9 @@ TEMPLATE_HELPERS = {
         saves_as_changes,
         excerpt_declined,
         describe,
+        state_sentence,
+        consent_to_author,
+        consent_to_editor,
         current_note,
         history_line,
     )

@@ -147,9 +147,9 @@ def save(
         session.flush()
         return answer, Outcome.KEPT_AS_DRAFT
     if not body.strip():
-        raise Invalid("Please write your answer before submitting it.")
+        raise Invalid("Please write your answer before submitting it.", field="body")
     if not consent:
-        raise Invalid("Please tick the box to agree to publication before submitting.")
+        raise Invalid("Please tick the box to agree to publication before submitting.", field="consent")
     words = count_words(body)
     if challenge.word_limit and words > challenge.word_limit:
         raise Invalid(

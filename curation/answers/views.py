@@ -1,16 +1,24 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from curation import db
-from curation.answers import lifecycle
+from curation.answers import lifecycle, quote_changes
 from curation.answers import services as answers
-from curation.answers.forms import AnswerForm, ExcerptDecisionForm
+from curation.answers.forms import (
+    AnswerForm,
+    CorrectionForm,
+    ExcerptDecisionForm,
+    QuoteChangeDecisionForm,
+)
 from curation.challenges import services as challenges
 from curation.db import utcnow
 from curation.errors import DomainError
 from curation.mail import services as mail
+from curation.publishing import services as publishing
 from curation.review.services import excerpt_spans
 from curation.security import therapist_required
+from curation.site import services as site_settings
 
 bp = Blueprint("answers", __name__)
 # The answer's rules, asked by every template that shows an answer.
@@ -18,6 +26,8 @@ for _name, _helper in lifecycle.TEMPLATE_HELPERS.items():
     bp.add_app_template_global(_helper, _name)
 bp.add_app_template_global(lifecycle.ALL_STATES, "answer_states")
 bp.add_app_template_global(challenges.may_move, "challenge_may")
+bp.add_app_template_global(quote_changes.awaits_author, "awaits_author")
+bp.add_app_template_global(quote_changes.awaits_editor, "awaits_editor")
 
 OUTCOME_MESSAGES = {
     answers.Outcome.SAVED: "Your draft is saved. Only you can see it.",
@@ -50,6 +60,12 @@ def open_challenges():
 
 def _desk(challenge, form, answer, status=200):
     editable = lifecycle.can_edit(answer)
+    # the anonymous credit reads as the site's setting says it will be printed
+    anonymous = site_settings.load(db.session)["anonymous_credit"]
+    form.credit.choices = [
+        SelectChoice(c.value, f"Anonymously (“{anonymous}”)" if c.value == "anonymous" else c.label)
+        for c in map(SelectChoice.from_input, form.credit.choices)
+    ]
     return (
         render_template(
             "answers/desk.html",
@@ -92,7 +108,9 @@ def desk(challenge_id: int):
         )
     except DomainError as problem:
         db.session.rollback()
-        form.body.errors.append(problem.message)
+        # a message belongs beside the field it is about; a refusal of the whole answer beside the text
+        field = form[problem.field] if problem.field in ("body", "consent", "credit") else form.body
+        field.errors = [*field.errors, problem.message]
         return _desk(challenge, form, answers.own_answer(db.session, challenge, current_user), problem.status)
     db.session.commit()
     flash(OUTCOME_MESSAGES[outcome], "warning" if outcome == answers.Outcome.KEPT_AS_DRAFT else "info")
@@ -153,13 +171,78 @@ def withdraw_consent(answer_id: int):
     return redirect(url_for("answers.mine"))
 
 
-@bp.get("/my/answers")
-@therapist_required
-def mine():
+def _mine(status=200, *, correction_form=None, correcting=None, change_form=None, deciding=None):
     own = answers.answers_of(db.session, current_user)
+    changes = quote_changes.open_changes_by_answer(db.session, [a.id for a in own])
     return render_template(
         "answers/mine.html",
         answers=own,
         spans_by_answer={a.id: excerpt_spans(a.body, a.excerpt) for a in own if a.excerpt},
+        credit_lines=publishing.credit_lines(db.session, own),
         decision_form=ExcerptDecisionForm(formdata=None),
-    )
+        changes=changes,
+        # what a proposal would cut, struck through, as for a first excerpt
+        change_spans={answer_id: quote_changes.proposed_spans(c) for answer_id, c in changes.items()},
+        consent_statement=quote_changes.CONSENT_STATEMENT,
+        # a refused form comes back filled in beside its own answer; the others start empty
+        correction_form=lambda answer: correction_form if correcting == answer.id else CorrectionForm(formdata=None, body=answer.body),
+        change_form=lambda answer: change_form if deciding == answer.id else QuoteChangeDecisionForm(formdata=None),
+    ), status
+
+
+@bp.get("/my/answers")
+@therapist_required
+def mine():
+    return _mine()
+
+
+@bp.post("/my/answers/<int:answer_id>/correction")
+@therapist_required
+def propose_correction(answer_id: int):
+    answer = answers.own_answer_by_id_or_404(db.session, current_user, answer_id)
+    form = CorrectionForm()
+    if form.validate_on_submit():
+        try:
+            change = quote_changes.propose_by_author(db.session, answer, current_user, body=form.body.data or "",
+                                                     note=form.note.data or "")
+        except DomainError as problem:
+            if problem.field != "body":
+                raise  # not a published quote: the refusal is the whole page
+            db.session.rollback()
+            form.body.errors = [*form.body.errors, problem.message]
+        else:
+            mail.queue_correction_requested(db.session, change)
+            db.session.commit()
+            flash("Thank you: your corrected wording is with the editors. The published page keeps the current "
+                  "words until they approve it and publish a correction.")
+            return redirect(url_for("answers.mine") + f"#my-answer-{answer.id}")
+    return _mine(400, correction_form=form, correcting=answer.id)
+
+
+@bp.post("/my/answers/<int:answer_id>/quote-change")
+@therapist_required
+def quote_change_decision(answer_id: int):
+    answer = answers.own_answer_by_id_or_404(db.session, current_user, answer_id)
+    form = QuoteChangeDecisionForm()
+    if not form.validate_on_submit():
+        return _mine(400, change_form=form, deciding=answer.id)
+    try:
+        quote_changes.decide_as_author(
+            db.session, answer, current_user, change_id=_int_or_none(form.change_id.data),
+            accept=form.decision.data == "accept", note=form.note.data or "",
+        )
+    except DomainError as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+        return _mine(problem.status)
+    db.session.commit()
+    flash("Thank you: these words will be published in the next correction." if form.decision.data == "accept"
+          else "Thank you: the published words stay as they are.")
+    return redirect(url_for("answers.mine") + f"#my-answer-{answer.id}")
+
+
+def _int_or_none(value) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

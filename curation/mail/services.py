@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from curation.answers import quote_changes
 from curation.answers.lifecycle import NOT_SUBMITTED
 from curation.models import (
     Answer,
@@ -20,6 +21,7 @@ from curation.models import (
     Invitation,
     OutboxMail,
     Publication,
+    QuoteChange,
     Role,
     User,
 )
@@ -254,6 +256,42 @@ def queue_consent_withdrawn(session: Session, answer: Answer) -> int:
         subject=f"Correction owed: {answer.author.name} withdrew consent for “{answer.challenge.title}”",
         template="consent_withdrawn",
         key=f"consent_withdrawn:{answer.id}",
+        answer=answer,
+    )
+
+
+def queue_quote_change_for_author(session: Session, change: QuoteChange) -> OutboxMail | None:
+    """New words for a published quote wait for its author: the editor's proposal,
+    or the editor's excerpt of the author's own corrected wording."""
+    answer = change.answer
+    author = answer.author
+    if not _wants_mail(author):
+        return None
+    return queue(
+        session,
+        kind="quote_change_awaiting_consent",
+        recipient=author.email,
+        subject=f"Your published words in “{answer.challenge.title}”: please check the new wording",
+        template="quote_change_awaiting_consent",
+        dedupe_key=f"quote_change_awaiting_consent:{change.id}:{change.state}",
+        change=change,
+        answer=answer,
+        author=author,
+        challenge=answer.challenge,
+        spans=quote_changes.proposed_spans(change),
+    )
+
+
+def queue_correction_requested(session: Session, change: QuoteChange) -> int:
+    answer = change.answer
+    return _queue_to_editors(
+        session,
+        routine=True,
+        kind="correction_requested",
+        subject=f"{answer.author.name} asks to correct their quote in “{answer.challenge.title}”",
+        template="correction_requested",
+        key=f"correction_requested:{change.id}",
+        change=change,
         answer=answer,
     )
 

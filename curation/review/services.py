@@ -148,6 +148,12 @@ def review(
         raise Invalid("Please say in the note what you would like changed.", field="note")
 
     excerpt = excerpt.strip()
+    if answer.published_at is not None and decision == Decision.APPROVE and (excerpt or None) != answer.excerpt:
+        raise Invalid(
+            "This quote is published as its author agreed to it. To change its words, propose new "
+            "words below: the author is asked first, and a correction then publishes them.",
+            field="excerpt",
+        )
     if decision == Decision.APPROVE:
         if excerpt and excerpt.replace("...", ELLIPSIS) != answer.body.strip():
             new_excerpt = check_excerpt(answer.body, excerpt)
@@ -239,31 +245,46 @@ def moves(quotes: list[Answer]) -> list[dict[str, str | None]]:
 
 
 def excerpt_spans(body: str, excerpt: str | None) -> list[tuple[str, bool]]:
-    """The answer as (text, kept) runs, so readers see what an excerpt cuts."""
+    """The answer as (text, kept) runs, so readers see what an excerpt cuts.
+
+    Built from the same tokens check_excerpt reads (words and punctuation
+    marks), so what is marked kept reads exactly as the published excerpt: a
+    mark the excerpt drops is struck, one it keeps is marked.
+    """
     if not excerpt:
         return [(body, True)]
-    kept_words: set[int] = set()
+    tokens = list(_TOKEN.finditer(body))
+    word_at = [i for i, t in enumerate(tokens) if _WORDS_ONLY.fullmatch(t.group())]
+    words = [tokens[i].group() for i in word_at]
+    kept: set[int] = set()
     position = 0
-    words = list(_WORDS_ONLY.finditer(body))
-    texts = [m.group() for m in words]
-    for stretch in excerpt.split(ELLIPSIS):
-        needle = _WORDS_ONLY.findall(stretch)
+    for stretch in excerpt.replace("...", ELLIPSIS).split(ELLIPSIS):
+        wanted = _TOKEN.findall(stretch)
+        needle = [t for t in wanted if _WORDS_ONLY.fullmatch(t)]
         if not needle:
             continue
-        found = _find_run(texts, needle, position)
+        found = _find_run(words, needle, position)
         if found is None:
             return [(body, True)]
-        kept_words.update(range(found, found + len(needle)))
         position = found + len(needle)
+        leading = next(i for i, t in enumerate(wanted) if _WORDS_ONLY.fullmatch(t))
+        trailing = len(wanted) - 1 - max(i for i, t in enumerate(wanted) if _WORDS_ONLY.fullmatch(t))
+        first, last = word_at[found], word_at[position - 1]
+        # the stretch's tokens in order over its span of the answer, marks around it included
+        index = 0
+        for i in range(max(0, first - leading), min(len(tokens), last + trailing + 1)):
+            if index < len(wanted) and tokens[i].group() == wanted[index]:
+                kept.add(i)
+                index += 1
     spans: list[tuple[str, bool]] = []
     previous_end = 0
-    for index, match in enumerate(words):
-        piece, kept = body[previous_end:match.end()], index in kept_words
-        if spans and spans[-1][1] == kept:
-            spans[-1] = (spans[-1][0] + piece, kept)
+    for i, token in enumerate(tokens):
+        piece, is_kept = body[previous_end:token.end()], i in kept
+        if spans and spans[-1][1] == is_kept:
+            spans[-1] = (spans[-1][0] + piece, is_kept)
         else:
-            spans.append((piece, kept))
-        previous_end = match.end()
+            spans.append((piece, is_kept))
+        previous_end = token.end()
     if spans and previous_end < len(body):
         spans[-1] = (spans[-1][0] + body[previous_end:], spans[-1][1])
     return spans or [(body, True)]
