@@ -36,6 +36,8 @@ class AnswerForm(FlaskForm):
 
 
 class ExcerptDecisionForm(FlaskForm):
+    # which words are decided: the quote's excerpt, or the card's
+    kind = HiddenField(default="excerpt")
     decision = RadioField(
         "Your decision",
         choices=[SelectChoice("accept", "Yes, publish these words"), SelectChoice("decline", "No, I do not agree to this excerpt")],

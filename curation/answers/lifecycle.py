@@ -235,9 +235,13 @@ def has_excerpt_to_show(answer: Answer | None) -> bool:
     return is_quoted(answer) and bool(answer.excerpt)
 
 
+def has_card_excerpt_to_show(answer: Answer | None) -> bool:
+    return is_quoted(answer) and bool(answer.card_excerpt)
+
+
 def can_answer_excerpt(answer: Answer | None) -> bool:
-    """The author may still accept or decline the editor's excerpt."""
-    return has_excerpt_to_show(answer) and answer.published_at is None
+    """The author may still accept or decline the editor's excerpt (or card excerpt)."""
+    return is_quoted(answer) and answer.published_at is None
 
 
 def is_waiting_for_changes(answer: Answer | None) -> bool:
@@ -264,6 +268,7 @@ TEMPLATE_HELPERS = {
         can_review,
         is_quoted,
         has_excerpt_to_show,
+        has_card_excerpt_to_show,
         can_answer_excerpt,
         is_waiting_for_changes,
         saves_as_changes,

@@ -209,26 +209,31 @@ def autosave(session: Session, challenge: Challenge, author: User, *, body: str,
     return answer
 
 
-def decide_excerpt(session: Session, answer: Answer, author: User, *, accept: bool, note: str = "") -> None:
-    """The author agrees to the editor's excerpt, or sends it back with a note."""
-    if answer.author_id != author.id or answer.state != AnswerState.APPROVED or not answer.excerpt:
-        raise NotFound("There is no excerpt waiting for your decision.")
-    if answer.excerpt_consent not in (ExcerptConsent.PENDING, ExcerptConsent.ACCEPTED, ExcerptConsent.DECLINED):
-        raise NotFound("There is no excerpt waiting for your decision.")
+def decide_excerpt(
+    session: Session, answer: Answer, author: User, *, accept: bool, note: str = "", kind: str = "excerpt"
+) -> None:
+    """The author agrees to the editor's excerpt (or the card's excerpt), or sends it back with a note."""
+    field = "card_excerpt" if kind == "card" else "excerpt"  # the columns: <field>, <field>_consent, <field>_author_note
+    what = "card excerpt" if kind == "card" else "excerpt"
+    words = getattr(answer, field)
+    if answer.author_id != author.id or answer.state != AnswerState.APPROVED or not words:
+        raise NotFound(f"There is no {what} waiting for your decision.")
+    if getattr(answer, f"{field}_consent") == ExcerptConsent.NONE:
+        raise NotFound(f"There is no {what} waiting for your decision.")
     if answer.published_at is not None:
         raise NotAllowed(
-            "This excerpt is published as you agreed to it. To take it back, withdraw your "
+            f"This {what} is published as you agreed to it. To take it back, withdraw your "
             "consent on “My answers” and the editor will publish a correction."
         )
-    answer.excerpt_consent = ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED
-    answer.excerpt_author_note = note.strip()
+    setattr(answer, f"{field}_consent", ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED)
+    setattr(answer, f"{field}_author_note", note.strip())
     session.flush()
     audit.record(
         session,
         author,
-        "answer.excerpt_accepted" if accept else "answer.excerpt_declined",
+        f"answer.{field}_accepted" if accept else f"answer.{field}_declined",
         answer,
-        answer.excerpt if accept else (note.strip() or "no note"),
+        words if accept else (note.strip() or "no note"),
     )
 
 

@@ -74,6 +74,7 @@ def _desk(challenge, form, answer, status=200):
             answer=answer,
             decision_form=ExcerptDecisionForm(formdata=None),
             spans=excerpt_spans(answer.body, answer.excerpt) if answer and answer.excerpt else None,
+            card_spans=excerpt_spans(answer.body, answer.card_excerpt) if answer and answer.card_excerpt else None,
             editable=editable,
             # said before the therapist types, not only on Submit
             closed_message=answers.submit_problem(challenge, answer, utcnow()),
@@ -151,8 +152,10 @@ def excerpt_decision(challenge_id: int):
     if not form.validate_on_submit():
         flash(" ".join(e for errors in form.errors.values() for e in errors), "error")
         return _desk(challenge, AnswerForm(formdata=None), answer, 400)
-    answers.decide_excerpt(db.session, answer, current_user, accept=form.decision.data == "accept", note=form.note.data or "")
-    mail.queue_excerpt_decided(db.session, answer)
+    kind = "card" if form.kind.data == "card" else "excerpt"
+    answers.decide_excerpt(db.session, answer, current_user, accept=form.decision.data == "accept",
+                           note=form.note.data or "", kind=kind)
+    mail.queue_excerpt_decided(db.session, answer, kind=kind)
     db.session.commit()
     flash("Thank you: the editor will use these exact words." if form.decision.data == "accept"
           else "Thank you: the editor will see that you declined, with your note.")
@@ -178,6 +181,7 @@ def _mine(status=200, *, correction_form=None, correcting=None, change_form=None
         "answers/mine.html",
         answers=own,
         spans_by_answer={a.id: excerpt_spans(a.body, a.excerpt) for a in own if a.excerpt},
+        card_spans_by_answer={a.id: excerpt_spans(a.body, a.card_excerpt) for a in own if a.card_excerpt},
         credit_lines=publishing.credit_lines(db.session, own),
         decision_form=ExcerptDecisionForm(formdata=None),
         changes=changes,

@@ -115,7 +115,9 @@ def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None
     author = answer.author
     if not _wants_mail(author):
         return None
-    if answer.state == AnswerState.APPROVED and answer.excerpt and answer.excerpt_consent == ExcerptConsent.PENDING:
+    excerpt_waits = answer.excerpt and answer.excerpt_consent == ExcerptConsent.PENDING
+    card_waits = answer.card_excerpt and answer.card_excerpt_consent == ExcerptConsent.PENDING
+    if answer.state == AnswerState.APPROVED and (excerpt_waits or card_waits):
         return queue(
             session,
             kind="excerpt_awaiting_consent",
@@ -125,7 +127,8 @@ def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None
             answer=answer,
             author=author,
             challenge=answer.challenge,
-            spans=excerpt_spans(answer.body, answer.excerpt),
+            spans=excerpt_spans(answer.body, answer.excerpt) if excerpt_waits else None,
+            card_spans=excerpt_spans(answer.body, answer.card_excerpt) if card_waits else None,
         )
     return queue(
         session,
@@ -232,17 +235,25 @@ def _queue_to_editors(
     )
 
 
-def queue_excerpt_decided(session: Session, answer: Answer) -> int:
+def queue_excerpt_decided(session: Session, answer: Answer, kind: str = "excerpt") -> int:
+    card = kind == "card"
+    consent = answer.card_excerpt_consent if card else answer.excerpt_consent
+    words = answer.card_excerpt if card else answer.excerpt
+    author_note = answer.card_excerpt_author_note if card else answer.excerpt_author_note
     # The same decision on the same words sent twice (a double click) is one mail.
-    decision = f"{answer.excerpt_consent}\n{answer.excerpt or ''}\n{answer.excerpt_author_note}"
+    decision = f"{kind}\n{consent}\n{words or ''}\n{author_note}"
+    what = "the card excerpt" if card else "the excerpt"
     return _queue_to_editors(
         session,
         routine=True,
         kind="excerpt_decided",
-        subject=f"{answer.author.name} {answer.excerpt_consent} the excerpt for “{answer.challenge.topic}”",
+        subject=f"{answer.author.name} {consent} {what} for “{answer.challenge.topic}”",
         template="excerpt_decided",
         key=f"excerpt_decided:{answer.id}:{hashlib.sha256(decision.encode()).hexdigest()[:24]}",
         answer=answer,
+        what=what,
+        consent=consent,
+        author_note=author_note,
     )
 
 

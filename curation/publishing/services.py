@@ -74,6 +74,7 @@ def pending_consent(quotes: list[Answer]) -> list[Answer]:
         if not a.has_consent
         or a.consent_withdrawn_at is not None
         or (a.excerpt and a.excerpt_consent != ExcerptConsent.ACCEPTED)
+        or (a.card_excerpt and a.card_excerpt_consent != ExcerptConsent.ACCEPTED)
     ]
 
 

@@ -19,6 +19,10 @@ class ReviewForm(FlaskForm):
         "Excerpt (optional)", validators=[Length(max=20000)], filters=[clean_line],
         description="Only the answer's own words, in order, with … where you cut text. Leave empty to quote the whole answer.",
     )
+    card_excerpt = TextAreaField(
+        "Card excerpt (optional)", validators=[Length(max=20000)], filters=[clean_line],
+        description="Shorter words for the square quote card, by the same rule; the author is asked to agree to them too.",
+    )
     next = HiddenField()
 
 

@@ -137,6 +137,7 @@ def review(
     decision: Decision | str,
     note: str = "",
     excerpt: str = "",
+    card_excerpt: str = "",
     now: dt.datetime | None = None,
 ) -> None:
     now = now or utcnow()
@@ -147,8 +148,10 @@ def review(
     if decision == Decision.REQUEST_CHANGES and not note.strip():
         raise Invalid("Please say in the note what you would like changed.", field="note")
 
-    excerpt = excerpt.strip()
-    if answer.published_at is not None and decision == Decision.APPROVE and (excerpt or None) != answer.excerpt:
+    excerpt, card_excerpt = excerpt.strip(), card_excerpt.strip()
+    if answer.published_at is not None and decision == Decision.APPROVE and (
+        (excerpt or None) != answer.excerpt or (card_excerpt or None) != answer.card_excerpt
+    ):
         raise Invalid(
             "This quote is published as its author agreed to it. To change its words, propose new "
             "words below: the author is asked first, and a correction then publishes them.",
@@ -169,11 +172,27 @@ def review(
         answer.excerpt = None
         answer.excerpt_consent = ExcerptConsent.NONE
         answer.excerpt_author_note = ""
+    _set_card_excerpt(answer, card_excerpt if decision == Decision.APPROVE else "")
 
     detail = f"{answer.state} → {target}"
     if answer.excerpt:
         detail += " with an excerpt"
     move(session, answer, target, editor, note=note, now=now, detail=detail)
+
+
+def _set_card_excerpt(answer: Answer, card_excerpt: str) -> None:
+    """The square card's words: the excerpt's own-words rule, and asked of the author
+    again whenever they change."""
+    if not card_excerpt:
+        answer.card_excerpt, answer.card_excerpt_consent, answer.card_excerpt_author_note = None, ExcerptConsent.NONE, ""
+        return
+    try:
+        words = check_excerpt(answer.body, card_excerpt)
+    except Invalid as problem:
+        raise Invalid(problem.message.replace("The excerpt", "The card excerpt"), field="card_excerpt") from None
+    if words != answer.card_excerpt or answer.card_excerpt_consent == ExcerptConsent.NONE:
+        answer.card_excerpt, answer.card_excerpt_consent, answer.card_excerpt_author_note = (
+            words, ExcerptConsent.PENDING, "")
 
 
 def approved_in_order(session: Session, challenge: Challenge) -> list[Answer]:

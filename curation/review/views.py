@@ -46,6 +46,7 @@ def decide(answer_id: int):
     if request.method == "GET":
         form.decision.data = review.decision_for(answer.state)
         form.excerpt.data = answer.excerpt or ""
+        form.card_excerpt.data = answer.card_excerpt or ""
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit():
         try:
@@ -56,6 +57,7 @@ def decide(answer_id: int):
                 decision=form.decision.data,
                 note=form.note.data or "",
                 excerpt=form.excerpt.data or "",
+                card_excerpt=form.card_excerpt.data or "",
             )
         except (Invalid, Conflict) as problem:
             getattr(form, problem.field or "note").errors.append(problem.message)
@@ -107,7 +109,8 @@ def propose_quote_change(answer_id: int):
             flash(f"{answer.author.name} is asked to agree to the new words. The published page keeps the current "
                   "words until they accept and you publish a correction.")
             return redirect(url_for("review.decide", answer_id=answer.id))
-    form = ReviewForm(formdata=None, decision=review.decision_for(answer.state), excerpt=answer.excerpt or "")
+    form = ReviewForm(formdata=None, decision=review.decision_for(answer.state), excerpt=answer.excerpt or "",
+                      card_excerpt=answer.card_excerpt or "")
     return _review_page(answer, form, quote_form, status=400)
 
 
