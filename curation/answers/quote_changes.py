@@ -39,6 +39,25 @@ STALE = (
 )
 
 
+Q = QuoteChangeState
+# Which state may follow which; who may make a move is asked by awaits_author / awaits_editor.
+TRANSITIONS: dict[QuoteChangeState, set[QuoteChangeState]] = {
+    Q.PENDING: {Q.APPROVED, Q.ACCEPTED, Q.DECLINED, Q.SUPERSEDED},
+    Q.APPROVED: {Q.ACCEPTED, Q.DECLINED, Q.SUPERSEDED},
+    Q.ACCEPTED: set(),
+    Q.DECLINED: set(),
+    Q.SUPERSEDED: set(),
+}
+
+
+def _move(change: QuoteChange, to: QuoteChangeState, now: dt.datetime) -> None:
+    """The one place a proposal changes state."""
+    if to not in TRANSITIONS[change.state]:
+        raise Conflict(STALE)
+    change.state = to
+    change.decided_at = now
+
+
 def _require_published(answer: Answer) -> None:
     if answer.published_at is None or answer.consent_withdrawn_at is not None:
         raise Invalid(
@@ -71,8 +90,7 @@ def _supersede_open(session: Session, answer: Answer, now: dt.datetime) -> None:
     for change in session.scalars(
         select(QuoteChange).where(QuoteChange.answer_id == answer.id, QuoteChange.state.in_(OPEN))
     ):
-        change.state = QuoteChangeState.SUPERSEDED
-        change.decided_at = now
+        _move(change, Q.SUPERSEDED, now)
 
 
 def propose_by_editor(
@@ -171,8 +189,7 @@ def decide_as_author(
     if accept:
         _apply(session, change, author, now)
     else:
-        change.state = QuoteChangeState.DECLINED
-        change.decided_at = now
+        _move(change, Q.DECLINED, now)
         audit.record(session, author, "quote.change_declined", answer, note.strip() or "no note")
     session.flush()
     return change
@@ -187,14 +204,13 @@ def decide_as_editor(
     if not awaits_editor(change):
         raise Conflict(STALE)
     change.response_note = note.strip()
-    change.decided_at = now
     if not approve:
-        change.state = QuoteChangeState.DECLINED
+        _move(change, Q.DECLINED, now)
         audit.record(session, editor, "quote.correction_declined", answer, note.strip() or "no note")
     elif excerpt.strip() and excerpt.strip().replace("...", ELLIPSIS) != change.text:
         # the author consents to the exact words: their own wording, cut, is asked again
         change.excerpt = check_excerpt(change.text, excerpt)
-        change.state = QuoteChangeState.APPROVED
+        _move(change, Q.APPROVED, now)
         audit.record(session, editor, "quote.correction_approved", answer, f"with an excerpt: {change.excerpt}")
     else:
         audit.record(session, editor, "quote.correction_approved", answer, "the whole corrected answer")
@@ -215,8 +231,8 @@ def _apply(session: Session, change: QuoteChange, author: User, now: dt.datetime
         answer.excerpt = None
     answer.excerpt_consent = ExcerptConsent.ACCEPTED if answer.excerpt else ExcerptConsent.NONE
     answer.excerpt_author_note = change.response_note
-    change.state = QuoteChangeState.ACCEPTED
-    change.decided_at = change.applied_at = change.consented_at = now
+    _move(change, Q.ACCEPTED, now)
+    change.applied_at = change.consented_at = now
     change.consent_by_id = author.id
     change.consented_words = answer.quote_text
     change.consent_statement = CONSENT_STATEMENT
