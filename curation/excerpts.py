@@ -141,8 +141,11 @@ def _refusal(stretch: str, body_tokens: list[str]) -> str:
 
 def excerpt_spans(body: str, excerpt: str | None) -> list[tuple[str, bool]]:
     """The answer as (text, kept) runs, so readers see what an excerpt cuts.
-    Each word carries the text before it; the whole answer if the excerpt no
-    longer fits it."""
+
+    Built from the same tokens check_excerpt matches, words and punctuation
+    alike, so the kept runs read exactly as the published excerpt: a mark the
+    excerpt leaves out is struck, one it keeps is kept. Each token carries the
+    space before it; the whole answer if the excerpt no longer fits it."""
     if not excerpt:
         return [(body, True)]
     body = unicodedata.normalize("NFC", body)
@@ -157,8 +160,6 @@ def excerpt_spans(body: str, excerpt: str | None) -> list[tuple[str, bool]]:
     spans: list[tuple[str, bool]] = []
     previous_end = 0
     for index, token in enumerate(body_tokens):
-        if not token.is_word:
-            continue
         piece, is_kept = body[previous_end:token.end], index in kept
         if spans and spans[-1][1] == is_kept:
             spans[-1] = (spans[-1][0] + piece, is_kept)

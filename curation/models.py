@@ -69,6 +69,27 @@ class ExcerptConsent(enum.StrEnum):
     DECLINED = "declined"
 
 
+class Party(enum.StrEnum):
+    """The two sides of an answer: the therapist who wrote it and the editors."""
+
+    AUTHOR = "author"
+    EDITOR = "editor"
+
+
+class QuoteChangeKind(enum.StrEnum):
+    EXCERPT = "excerpt"  # the editor proposes a new excerpt of the published answer
+    WHOLE_ANSWER = "whole_answer"  # the editor proposes the whole answer instead of the excerpt
+    WORDING = "wording"  # the author proposes corrected words for their answer
+
+
+class QuoteChangeState(enum.StrEnum):
+    PENDING = "pending"  # waiting for the other side
+    APPROVED = "approved"  # the editor approved the author's wording with an excerpt: the author accepts it next
+    ACCEPTED = "accepted"  # agreed by both sides and applied to the answer
+    DECLINED = "declined"
+    SUPERSEDED = "superseded"  # a newer proposal replaced it before it was decided
+
+
 class User(Base):
     __tablename__ = "users"
 
@@ -217,11 +238,74 @@ class Answer(Base):
 
     challenge: Mapped[Challenge] = relationship(back_populates="answers")
     author: Mapped[User] = relationship()
+    history: Mapped[list["AnswerHistory"]] = relationship(
+        order_by="(AnswerHistory.at, AnswerHistory.id)", viewonly=True
+    )
 
     @property
     def quote_text(self) -> str:
         """The words that would be published: the excerpt where set."""
         return self.excerpt or self.body
+
+
+class AnswerHistory(Base):
+    """One move in an answer's life, with the note that came with it: an
+    editor's decision keeps its own note, so an old note never speaks for a new one."""
+
+    __tablename__ = "answer_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    from_state: Mapped[AnswerState] = mapped_column(_enum(AnswerState, "from_state"))
+    to_state: Mapped[AnswerState] = mapped_column(_enum(AnswerState, "to_state"))
+    party: Mapped[Party] = mapped_column(_enum(Party, "party"))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    actor: Mapped[Optional[User]] = relationship()
+
+
+class QuoteChange(Base):
+    """Proposed new words for a published quote, and the author's consent to them.
+
+    The answer's words change only once both sides agreed; the consent to the
+    words in force before stays on record beside this one.
+    """
+
+    __tablename__ = "quote_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    proposed_by: Mapped[Party] = mapped_column(_enum(Party, "proposed_by"))
+    proposer_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    kind: Mapped[QuoteChangeKind] = mapped_column(_enum(QuoteChangeKind, "kind"))
+    # excerpt: the new excerpt; whole_answer: the body as it stands; wording: the author's new body
+    text: Mapped[str] = mapped_column(Text)
+    # the editor's excerpt of the author's new wording, when approved with one
+    excerpt: Mapped[Optional[str]] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
+    response_note: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[QuoteChangeState] = mapped_column(
+        _enum(QuoteChangeState, "state"), default=QuoteChangeState.PENDING
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    decided_at: Mapped[Optional[dt.datetime]]
+    # when the agreed words were put on the answer, to be published in the next correction
+    applied_at: Mapped[Optional[dt.datetime]]
+    # the author's consent to the new words
+    consent_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    consented_at: Mapped[Optional[dt.datetime]]
+    consented_words: Mapped[Optional[str]] = mapped_column(Text)
+    consent_statement: Mapped[Optional[str]] = mapped_column(Text)
+
+    answer: Mapped[Answer] = relationship()
+    proposer: Mapped[Optional[User]] = relationship(foreign_keys=[proposer_id])
+
+    @property
+    def words(self) -> str:
+        """The words that would be published if this change is agreed."""
+        return self.excerpt or self.text
 
 
 class Publication(Base):

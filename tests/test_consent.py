@@ -50,8 +50,9 @@ def test_the_author_sees_the_excerpt_beside_the_full_answer_with_the_cuts_marked
     author = login(excerpted.author)
     for page in (f"/challenges/{challenge.id}/answer", "/my/answers"):
         html = author.get(page).get_data(as_text=True)
-        assert "<del>" in html and "It is hard on busy days</del>" in html
-        assert "<mark>Empathy is listening without hurrying</mark>" in html
+        # the marks read as the excerpt does: its full stops kept, the cut sentence's struck with it
+        assert "<del> It is hard on busy days.</del>" in html
+        assert "<mark>Empathy is listening without hurrying.</mark>" in html
         assert 'name="decision"' in html
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
+from curation.answers.lifecycle import EDITABLE, move
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotAllowed, NotFound
 from curation.excerpts import count_words
@@ -24,9 +25,6 @@ from curation.models import (
 from curation.security import clean_text
 
 MAX_ANSWER_CHARS = 20_000
-
-# States in which the author may still change the text.
-EDITABLE = {AnswerState.DRAFT, AnswerState.SUBMITTED, AnswerState.CHANGES_REQUESTED, AnswerState.WITHDRAWN}
 
 
 class Outcome(enum.StrEnum):
@@ -58,7 +56,7 @@ def answers_of(session: Session, author: User) -> list[Answer]:
         session.scalars(
             select(Answer)
             .where(Answer.author_id == author.id)
-            .options(selectinload(Answer.challenge))
+            .options(selectinload(Answer.challenge), selectinload(Answer.history))
             .order_by(Answer.updated_at.desc())
         )
     )
@@ -73,9 +71,10 @@ def own_answers_by_challenge(session: Session, author: User, challenge_ids: list
     return {a.challenge_id: a for a in rows}
 
 
-def submit_problem(challenge: Challenge, answer: Answer, now: dt.datetime) -> str | None:
-    """Why this answer cannot be submitted now, in words for its author; None when it can."""
-    if answer.state == AnswerState.CHANGES_REQUESTED:
+def submit_problem(challenge: Challenge, answer: Answer | None, now: dt.datetime) -> str | None:
+    """Why this answer (or a new one) cannot be submitted now, in words for its
+    author; None when it can."""
+    if answer is not None and answer.state == AnswerState.CHANGES_REQUESTED:
         # The editor asked for this revision, so the deadline does not apply.
         if challenge.state in (ChallengeState.OPEN, ChallengeState.CLOSED):
             return None
@@ -83,8 +82,8 @@ def submit_problem(challenge: Challenge, answer: Answer, now: dt.datetime) -> st
     if challenge.accepts_answers(now):
         return None
     if challenge.state == ChallengeState.OPEN:
-        return "The deadline for this challenge has passed, so new answers cannot be submitted."
-    return "This challenge is closed, so new answers cannot be submitted."
+        return "This challenge is closed for new answers: its deadline has passed."
+    return "This challenge is closed for new answers."
 
 
 def save(
@@ -123,8 +122,7 @@ def save(
         )
 
     if answer.state == AnswerState.WITHDRAWN:
-        answer.state = AnswerState.DRAFT
-        audit.record(session, author, "answer.redrafted", answer)
+        move(session, answer, AnswerState.DRAFT, author, now=now, action="answer.redrafted", detail="")
     # A submitted answer stays submitted: saving changes to it submits the new
     # words, so they too carry consent and keep to the word limit.
     submit = submit or answer.state == AnswerState.SUBMITTED
@@ -144,23 +142,20 @@ def save(
         session.flush()
         return answer, Outcome.KEPT_AS_DRAFT
     if not body.strip():
-        raise Invalid("Please write your answer before submitting it.")
+        raise Invalid("Please write your answer before submitting it.", field="body")
     if not consent:
-        raise Invalid("Please tick the box to agree to publication before submitting.")
+        raise Invalid("Please tick the box to agree to publication before submitting.", field="consent")
     words = count_words(body)
     if challenge.word_limit and words > challenge.word_limit:
         raise Invalid(
             f"Your answer has {words} words; this challenge asks for at most "
             f"{challenge.word_limit}. Your text is kept below: shorten it, or save it as a draft."
         )
-    answer.submitted_at = now  # when the author consented to these exact words
     if answer.state == AnswerState.SUBMITTED:
+        answer.submitted_at = now  # consent now covers the changed words
         session.flush()
         return answer, Outcome.CHANGES_SAVED
-    before = answer.state
-    answer.state = AnswerState.SUBMITTED
-    audit.record(session, author, "answer.submitted", answer, f"{before} → submitted")
-    session.flush()
+    move(session, answer, AnswerState.SUBMITTED, author, now=now)
     return answer, Outcome.SUBMITTED
 
 
@@ -196,13 +191,7 @@ def withdraw(session: Session, answer: Answer, author: User) -> None:
         )
     if answer.state == AnswerState.WITHDRAWN:
         return
-    before = answer.state
-    answer.state = AnswerState.WITHDRAWN
-    if answer.position is not None:
-        answer.position = None
-        answer.challenge.order_version += 1
-    session.flush()
-    audit.record(session, author, "answer.withdrawn", answer, f"{before} → withdrawn")
+    move(session, answer, AnswerState.WITHDRAWN, author)
 
 
 def autosave(session: Session, challenge: Challenge, author: User, *, body: str, credit: str, consent: bool) -> Answer:
@@ -215,26 +204,31 @@ def autosave(session: Session, challenge: Challenge, author: User, *, body: str,
     return answer
 
 
-def decide_excerpt(session: Session, answer: Answer, author: User, *, accept: bool, note: str = "") -> None:
-    """The author agrees to the editor's excerpt, or sends it back with a note."""
-    if answer.author_id != author.id or answer.state != AnswerState.APPROVED or not answer.excerpt:
-        raise NotFound("There is no excerpt waiting for your decision.")
-    if answer.excerpt_consent not in (ExcerptConsent.PENDING, ExcerptConsent.ACCEPTED, ExcerptConsent.DECLINED):
-        raise NotFound("There is no excerpt waiting for your decision.")
+def decide_excerpt(
+    session: Session, answer: Answer, author: User, *, accept: bool, note: str = "", kind: str = "excerpt"
+) -> None:
+    """The author agrees to the editor's excerpt (or the card's excerpt), or sends it back with a note."""
+    field = "card_excerpt" if kind == "card" else "excerpt"  # the columns: <field>, <field>_consent, <field>_author_note
+    what = "card excerpt" if kind == "card" else "excerpt"
+    words = getattr(answer, field)
+    if answer.author_id != author.id or answer.state != AnswerState.APPROVED or not words:
+        raise NotFound(f"There is no {what} waiting for your decision.")
+    if getattr(answer, f"{field}_consent") == ExcerptConsent.NONE:
+        raise NotFound(f"There is no {what} waiting for your decision.")
     if answer.published_at is not None:
         raise NotAllowed(
-            "This excerpt is published as you agreed to it. To take it back, withdraw your "
+            f"This {what} is published as you agreed to it. To take it back, withdraw your "
             "consent on “My answers” and the editor will publish a correction."
         )
-    answer.excerpt_consent = ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED
-    answer.excerpt_author_note = note.strip()
+    setattr(answer, f"{field}_consent", ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED)
+    setattr(answer, f"{field}_author_note", note.strip())
     session.flush()
     audit.record(
         session,
         author,
-        "answer.excerpt_accepted" if accept else "answer.excerpt_declined",
+        f"answer.{field}_accepted" if accept else f"answer.{field}_declined",
         answer,
-        answer.excerpt if accept else (note.strip() or "no note"),
+        words if accept else (note.strip() or "no note"),
     )
 
 
@@ -249,11 +243,8 @@ def withdraw_consent(session: Session, answer: Answer, author: User, now: dt.dat
         return
     answer.consent_withdrawn_at = now
     answer.has_consent = False
-    answer.state = AnswerState.WITHDRAWN
-    answer.position = None
-    answer.challenge.order_version += 1
-    session.flush()
-    audit.record(session, author, "answer.consent_withdrawn", answer, "a correction is owed")
+    move(session, answer, AnswerState.WITHDRAWN, author, now=now,
+         action="answer.consent_withdrawn", detail="a correction is owed")
 
 
 def own_answer_by_id_or_404(session: Session, author: User, answer_id: int) -> Answer:

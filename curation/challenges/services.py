@@ -23,6 +23,11 @@ TRANSITIONS: dict[ChallengeState, set[ChallengeState]] = {
 }
 
 
+def may_move(challenge: Challenge, to: ChallengeState | str) -> bool:
+    """Whether the table allows this move now; pages ask this instead of restating it."""
+    return ChallengeState(to) in TRANSITIONS[challenge.state]
+
+
 def get(session: Session, challenge_id: int) -> Challenge:
     challenge = session.get(Challenge, challenge_id)
     if challenge is None:

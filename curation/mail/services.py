@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from curation.answers import quote_changes
+from curation.answers.lifecycle import NOT_SUBMITTED
 from curation.excerpts import excerpt_spans
 from curation.models import (
     Answer,
@@ -19,6 +21,7 @@ from curation.models import (
     Invitation,
     OutboxMail,
     Publication,
+    QuoteChange,
     Role,
     User,
 )
@@ -26,9 +29,6 @@ from curation.publishing.compiling import feature_data
 from curation.site import services as site_settings
 from curation.templating import local_time
 from curation.urls import external_url
-
-# Answers in these states do not count as submitted: their authors get reminders.
-NOT_SUBMITTED = (AnswerState.DRAFT, AnswerState.WITHDRAWN)
 
 
 def queue(
@@ -116,7 +116,9 @@ def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None
     author = answer.author
     if not _wants_mail(author):
         return None
-    if answer.state == AnswerState.APPROVED and answer.excerpt and answer.excerpt_consent == ExcerptConsent.PENDING:
+    excerpt_waits = answer.excerpt and answer.excerpt_consent == ExcerptConsent.PENDING
+    card_waits = answer.card_excerpt and answer.card_excerpt_consent == ExcerptConsent.PENDING
+    if answer.state == AnswerState.APPROVED and (excerpt_waits or card_waits):
         return queue(
             session,
             kind="excerpt_awaiting_consent",
@@ -126,7 +128,8 @@ def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None
             answer=answer,
             author=author,
             challenge=answer.challenge,
-            spans=excerpt_spans(answer.body, answer.excerpt),
+            spans=excerpt_spans(answer.body, answer.excerpt) if excerpt_waits else None,
+            card_spans=excerpt_spans(answer.body, answer.card_excerpt) if card_waits else None,
         )
     return queue(
         session,
@@ -233,17 +236,25 @@ def _queue_to_editors(
     )
 
 
-def queue_excerpt_decided(session: Session, answer: Answer) -> int:
+def queue_excerpt_decided(session: Session, answer: Answer, kind: str = "excerpt") -> int:
+    card = kind == "card"
+    consent = answer.card_excerpt_consent if card else answer.excerpt_consent
+    words = answer.card_excerpt if card else answer.excerpt
+    author_note = answer.card_excerpt_author_note if card else answer.excerpt_author_note
     # The same decision on the same words sent twice (a double click) is one mail.
-    decision = f"{answer.excerpt_consent}\n{answer.excerpt or ''}\n{answer.excerpt_author_note}"
+    decision = f"{kind}\n{consent}\n{words or ''}\n{author_note}"
+    what = "the card excerpt" if card else "the excerpt"
     return _queue_to_editors(
         session,
         routine=True,
         kind="excerpt_decided",
-        subject=f"{answer.author.name} {answer.excerpt_consent} the excerpt for “{answer.challenge.topic}”",
+        subject=f"{answer.author.name} {consent} {what} for “{answer.challenge.topic}”",
         template="excerpt_decided",
         key=f"excerpt_decided:{answer.id}:{hashlib.sha256(decision.encode()).hexdigest()[:24]}",
         answer=answer,
+        what=what,
+        consent=consent,
+        author_note=author_note,
     )
 
 
@@ -257,6 +268,42 @@ def queue_consent_withdrawn(session: Session, answer: Answer) -> int:
         subject=f"Correction owed: {answer.author.name} withdrew consent for “{answer.challenge.title}”",
         template="consent_withdrawn",
         key=f"consent_withdrawn:{answer.id}",
+        answer=answer,
+    )
+
+
+def queue_quote_change_for_author(session: Session, change: QuoteChange) -> OutboxMail | None:
+    """New words for a published quote wait for its author: the editor's proposal,
+    or the editor's excerpt of the author's own corrected wording."""
+    answer = change.answer
+    author = answer.author
+    if not _wants_mail(author):
+        return None
+    return queue(
+        session,
+        kind="quote_change_awaiting_consent",
+        recipient=author.email,
+        subject=f"Your published words in “{answer.challenge.title}”: please check the new wording",
+        template="quote_change_awaiting_consent",
+        dedupe_key=f"quote_change_awaiting_consent:{change.id}:{change.state}",
+        change=change,
+        answer=answer,
+        author=author,
+        challenge=answer.challenge,
+        spans=quote_changes.proposed_spans(change),
+    )
+
+
+def queue_correction_requested(session: Session, change: QuoteChange) -> int:
+    answer = change.answer
+    return _queue_to_editors(
+        session,
+        routine=True,
+        kind="correction_requested",
+        subject=f"{answer.author.name} asks to correct their quote in “{answer.challenge.title}”",
+        template="correction_requested",
+        key=f"correction_requested:{change.id}",
+        change=change,
         answer=answer,
     )
 

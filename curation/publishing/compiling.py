@@ -13,6 +13,7 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from curation.answers.lifecycle import QUEUE_STATES
 from curation.models import (
     Answer,
     AuditEntry,
@@ -23,7 +24,6 @@ from curation.models import (
     User,
 )
 from curation.publishing.markdown import feature_markdown
-from curation.review.services import QUEUE_STATES
 from curation.security import clean_text
 from curation.site import services as site_settings
 
@@ -105,6 +105,7 @@ def pending_consent(quotes: list[Answer]) -> list[Answer]:
         if not a.has_consent
         or a.consent_withdrawn_at is not None
         or (a.excerpt and a.excerpt_consent != ExcerptConsent.ACCEPTED)
+        or (a.card_excerpt and a.card_excerpt_consent != ExcerptConsent.ACCEPTED)
     ]
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from curation import audit
+from curation.answers import quote_changes
 from curation.challenges import services as challenges
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
@@ -218,7 +219,8 @@ def card_numbers(session: Session, publication: Publication) -> list[int]:
 
 
 def corrections_owed(session: Session) -> list[Challenge]:
-    """Published features still showing a quote whose author withdrew consent."""
+    """Published features still showing a quote whose author withdrew consent,
+    or words that both sides have since agreed to change."""
     return list(
         session.scalars(
             select(Challenge)
@@ -226,7 +228,9 @@ def corrections_owed(session: Session) -> list[Challenge]:
                 Challenge.state == ChallengeState.PUBLISHED,
                 Challenge.id.in_(
                     select(Answer.challenge_id).where(
-                        Answer.published_at.is_not(None), Answer.consent_withdrawn_at.is_not(None)
+                        Answer.published_at.is_not(None),
+                        Answer.consent_withdrawn_at.is_not(None)
+                        | Answer.id.in_(quote_changes.answers_with_unpublished_changes()),
                     )
                 ),
             )

@@ -10,20 +10,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
+from curation.answers.lifecycle import QUEUE_STATES, REVIEWABLE, move
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
 from curation.excerpts import ELLIPSIS, check_excerpt
 from curation.models import Answer, AnswerState, Challenge, ExcerptConsent, User
 
 PER_PAGE = 20
-# States an editor ever sees: drafts belong to their authors alone.
-QUEUE_STATES = (
-    AnswerState.SUBMITTED,
-    AnswerState.CHANGES_REQUESTED,
-    AnswerState.APPROVED,
-    AnswerState.REJECTED,
-)
-REVIEWABLE = set(QUEUE_STATES)
 
 
 class Decision(enum.StrEnum):
@@ -87,6 +80,7 @@ def review(
     decision: Decision | str,
     note: str = "",
     excerpt: str = "",
+    card_excerpt: str = "",
     now: dt.datetime | None = None,
 ) -> None:
     now = now or utcnow()
@@ -97,8 +91,15 @@ def review(
     if decision == Decision.REQUEST_CHANGES and not note.strip():
         raise Invalid("Please say in the note what you would like changed.", field="note")
 
-    was_approved = answer.state == AnswerState.APPROVED
-    excerpt = excerpt.strip()
+    excerpt, card_excerpt = excerpt.strip(), card_excerpt.strip()
+    if answer.published_at is not None and decision == Decision.APPROVE and (
+        (excerpt or None) != answer.excerpt or (card_excerpt or None) != answer.card_excerpt
+    ):
+        raise Invalid(
+            "This quote is published as its author agreed to it. To change its words, propose new "
+            "words below: the author is asked first, and a correction then publishes them.",
+            field="excerpt",
+        )
     if decision == Decision.APPROVE:
         if excerpt and excerpt.replace("...", ELLIPSIS) != answer.body.strip():
             new_excerpt = check_excerpt(answer.body, excerpt)
@@ -114,33 +115,27 @@ def review(
         answer.excerpt = None
         answer.excerpt_consent = ExcerptConsent.NONE
         answer.excerpt_author_note = ""
+    _set_card_excerpt(answer, card_excerpt if decision == Decision.APPROVE else "")
 
-    challenge = answer.challenge
-    if target == AnswerState.APPROVED and not was_approved:
-        answer.position = _next_position(session, challenge)
-        challenge.order_version += 1
-    elif target != AnswerState.APPROVED and was_approved:
-        answer.position = None
-        challenge.order_version += 1
-
-    before = answer.state
-    answer.state = target
-    answer.editor_note = note.strip()
-    answer.reviewed_at = now
-    session.flush()
-    detail = f"{before} → {target}"
+    detail = f"{answer.state} → {target}"
     if answer.excerpt:
         detail += " with an excerpt"
-    audit.record(session, editor, f"answer.{target}", answer, detail)
+    move(session, answer, target, editor, note=note, now=now, detail=detail)
 
 
-def _next_position(session: Session, challenge: Challenge) -> int:
-    highest = session.scalar(
-        select(func.max(Answer.position)).where(
-            Answer.challenge_id == challenge.id, Answer.state == AnswerState.APPROVED
-        )
-    )
-    return (highest or 0) + 1
+def _set_card_excerpt(answer: Answer, card_excerpt: str) -> None:
+    """The square card's words: the excerpt's own-words rule, and asked of the author
+    again whenever they change."""
+    if not card_excerpt:
+        answer.card_excerpt, answer.card_excerpt_consent, answer.card_excerpt_author_note = None, ExcerptConsent.NONE, ""
+        return
+    try:
+        words = check_excerpt(answer.body, card_excerpt)
+    except Invalid as problem:
+        raise Invalid(problem.message.replace("The excerpt", "The card excerpt"), field="card_excerpt") from None
+    if words != answer.card_excerpt or answer.card_excerpt_consent == ExcerptConsent.NONE:
+        answer.card_excerpt, answer.card_excerpt_consent, answer.card_excerpt_author_note = (
+            words, ExcerptConsent.PENDING, "")
 
 
 def approved_in_order(session: Session, challenge: Challenge) -> list[Answer]:

@@ -58,7 +58,17 @@
     var position = all.indexOf(card) + 1;
     status.textContent = "Moved to position " + position + " of " + all.length + ". Save the order to keep it.";
     orderForm.classList.add("unsaved");
+    unsaved = true;
   }
+
+  // Moves live only in this page until saved: leaving asks first.
+  var unsaved = false;
+  window.addEventListener("beforeunload", function (event) {
+    if (!unsaved) return;
+    event.preventDefault();
+    event.returnValue = "";
+  });
+  orderForm.addEventListener("submit", function () { unsaved = false; });
 
   function move(card, direction) {
     var all = cards();

@@ -60,6 +60,10 @@ def world(app, session, make):
             "publishing.version": {"challenge_id": published.id},
             "answers.withdraw_consent": {"answer_id": fresh(session).scalar(
                 select(Answer.id).where(Answer.challenge_id == published.id))},
+            "answers.propose_correction": {"answer_id": fresh(session).scalar(
+                select(Answer.id).where(Answer.challenge_id == published.id))},
+            "answers.quote_change_decision": {"answer_id": fresh(session).scalar(
+                select(Answer.id).where(Answer.challenge_id == published.id))},
         },
         "own_answer_id": own_answer.id,
     }

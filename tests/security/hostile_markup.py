@@ -21,7 +21,7 @@ HERE = Path(__file__).resolve().parent
 APP_TAGS = frozenset(
     """html head body title meta link script
     header nav main footer section article aside div span p br h1 h2 h3 h4 a em strong
-    ul ol li dl dt dd blockquote pre mark del table thead tbody tr th td
+    ul ol li dl dt dd blockquote pre mark del ins time table thead tbody tr th td
     form fieldset legend label input textarea select option button details summary""".split()
 )
 # Elements that would let injected text act (submit, navigate, load, style) if
