@@ -85,7 +85,19 @@ class User(Base):
     has_public_page: Mapped[bool] = mapped_column(default=False)
     public_slug: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
     bio: Mapped[str] = mapped_column(Text, default="")
+    # Wrong passwords in a row, counted in the database so every worker and host
+    # sees the same count; a lock holds until locked_until.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[dt.datetime]]
+    # Two-step sign-in: the secret is kept from setup on, in force once confirmed.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enabled_at: Mapped[Optional[dt.datetime]]
+    erased_at: Mapped[Optional[dt.datetime]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def has_two_step(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_editor(self) -> bool:
@@ -110,6 +122,57 @@ class User(Base):
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_version}"
+
+
+class LoginSession(Base):
+    """One signed-in browser. The signed cookie carries its id; only a hash of it
+    is kept, and an ended session stays ended whatever copy of the cookie exists."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[Optional[dt.datetime]]
+
+
+class TokenPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGE = "email_change"
+
+
+class AccountToken(Base):
+    """A single-use link sent by mail (password reset, new e-mail address); only
+    its hash is kept."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    new_email: Mapped[Optional[str]] = mapped_column(String(254))
+    # who asked: the address the request came from, for the mail
+    requested_from: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[Optional[dt.datetime]]
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+class RecoveryCode(Base):
+    """One-time codes for two-step sign-in without the phone; kept hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[Optional[dt.datetime]]
 
 
 class Invitation(Base):
@@ -250,6 +313,22 @@ class Publication(Base):
     @property
     def is_public(self) -> bool:
         return self.superseded_at is None and self.unpublished_at is None
+
+
+class ConsentRecord(Base):
+    """What a person agreed to: the exact statement they saw, the exact words it
+    covered, and when. Written by every submit and every excerpt decision."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    statement: Mapped[str] = mapped_column(Text)
+    words: Mapped[str] = mapped_column(Text, default="")
+    credit: Mapped[str] = mapped_column(String(24), default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class QuoteCard(Base):

@@ -5,16 +5,23 @@ import datetime as dt
 import hashlib
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from curation import audit
+from curation.accounts import sessions as login_sessions
 from curation.db import utcnow
-from curation.errors import Invalid, NotFound
+from curation.errors import Invalid, NotAllowed, NotFound
 from curation.models import Invitation, Role, User
 from curation.security import check_password, hash_password, password_problem
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
+# Wrong passwords in a row before the account is locked; each further one
+# doubles the lock, up to an hour. The per-address limit of Flask-Limiter
+# still applies on top, so one address cannot try many accounts either.
+LOCK_AFTER = 5
+FIRST_LOCK = dt.timedelta(minutes=1)
+LONGEST_LOCK = dt.timedelta(hours=1)
 # Compared against when the e-mail is unknown, so both failures take as long.
 _DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
 
@@ -64,15 +71,48 @@ def create_user(
     return user
 
 
-def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user, or None; callers say the same thing for every failure."""
-    user = find_by_email(session, email)
+class AccountLocked(NotAllowed):
+    """Too many wrong passwords for this account: no password is tried until `until`."""
+
+    def __init__(self, until: dt.datetime):
+        super().__init__("This account is locked for a while after too many wrong passwords.", field="password")
+        self.until = until
+
+
+def authenticate(session: Session, email: str, password: str, now: dt.datetime | None = None) -> User | None:
+    """The user, or None; callers say the same thing for every failure. Raises
+    AccountLocked while the account is locked (the caller commits either way,
+    so the count of failures is kept)."""
+    now = now or utcnow()
+    # The row lock makes concurrent attempts on one account take turns
+    # (PostgreSQL; SQLite's write lock does the same), so none slips past a lock.
+    user = session.scalar(
+        select(User).where(User.email == normalize_email(email)).with_for_update().execution_options(populate_existing=True)
+    )
     if user is None:
         check_password(_DUMMY_HASH, password)
         return None
-    if not check_password(user.password_hash, password) or user.is_deactivated:
+    if user.locked_until is not None and user.locked_until > now:
+        raise AccountLocked(user.locked_until)
+    if not check_password(user.password_hash, password):
+        _count_failure(session, user, now)
         return None
+    if user.is_deactivated:
+        return None
+    if user.failed_logins or user.locked_until:
+        user.failed_logins, user.locked_until = 0, None
+        session.flush()
     return user
+
+
+def _count_failure(session: Session, user: User, now: dt.datetime) -> None:
+    failures = session.execute(
+        update(User).where(User.id == user.id).values(failed_logins=User.failed_logins + 1).returning(User.failed_logins)
+    ).scalar_one()
+    if failures >= LOCK_AFTER:
+        user.locked_until = now + min(FIRST_LOCK * 2 ** (failures - LOCK_AFTER), LONGEST_LOCK)
+        session.flush()
+        audit.record(session, None, "user.locked", user, f"{failures} wrong passwords in a row")
 
 
 def load_session_user(session: Session, cookie_id: str) -> User | None:
@@ -164,6 +204,7 @@ def set_deactivated(session: Session, user: User, deactivated: bool, *, actor: U
     user.is_deactivated = deactivated
     # Signs the user out on every device: their login cookies stop matching.
     user.session_version += 1
+    login_sessions.end_all(session, user)
     session.flush()
     audit.record(session, actor, "user.deactivated" if deactivated else "user.reactivated", user, user.email)
 
@@ -186,16 +227,25 @@ def set_role(session: Session, user: User, role: Role, *, actor: User) -> None:
     audit.record(session, actor, "user.role_changed", user, f"{user.email} is now {role}")
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
+def change_password(session: Session, user: User, current: str, new: str, *, keep_session: str | None = None) -> None:
     if not check_password(user.password_hash, current):
-        raise Invalid("Your current password is not right.")
+        raise Invalid("Your current password is not right.", field="current_password")
     problem = password_problem(new, email=user.email, name=user.name)
     if problem:
         raise Invalid(problem)
     user.password_hash = hash_password(new)
     user.session_version += 1
+    login_sessions.end_all(session, user, keep=keep_session)
     session.flush()
     audit.record(session, user, "user.password_changed", user)
+
+
+def end_every_session(session: Session, user: User) -> None:
+    """"Log out everywhere": every browser of this person, this one included."""
+    user.session_version += 1
+    login_sessions.end_all(session, user)
+    session.flush()
+    audit.record(session, user, "user.logged_out_everywhere", user)
 
 
 def people(session: Session) -> tuple[list[User], list[Invitation]]:

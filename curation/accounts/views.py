@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+import math
+
 from flask import (
     Blueprint,
     Flask,
@@ -11,11 +14,13 @@ from flask import (
     request,
     url_for,
 )
+from flask import session as cookie
 from flask_login import current_user, login_required, login_user, logout_user
 
 from curation import db
 from curation.accounts import rescue
 from curation.accounts import services as accounts
+from curation.accounts import sessions as login_sessions
 from curation.accounts.forms import (
     AcceptInvitationForm,
     ChangePasswordForm,
@@ -28,6 +33,7 @@ from curation.extensions import limiter, login_manager
 from curation.mail import services as mail
 from curation.models import Role, User
 from curation.security import editor_required, is_safe_next
+from curation.templating import local_time
 
 bp = Blueprint("accounts", __name__)
 
@@ -37,8 +43,63 @@ def init_login(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please log in to continue."
     login_manager.session_protection = "basic"
-    login_manager.user_loader(lambda cookie_id: accounts.load_session_user(db.session, cookie_id))
+    login_manager.user_loader(_load_user)
     login_manager.unauthorized_handler(rescue.unauthorized)
+    app.config.setdefault("SESSION_IDLE_DAYS", 14)
+    app.config["PERMANENT_SESSION_LIFETIME"] = _idle_lifetime(app)
+
+
+# The signed cookie's key for the server-side session's token.
+SESSION_KEY = "login_session"
+
+
+def _idle_lifetime(app: Flask) -> dt.timedelta:
+    return dt.timedelta(days=float(app.config["SESSION_IDLE_DAYS"]))
+
+
+def _load_user(cookie_id: str) -> User | None:
+    """Who the cookie names, only while the session it names is alive on the server."""
+    token = cookie.get(SESSION_KEY)
+    if not token:
+        return None
+    user = accounts.load_session_user(db.session, cookie_id)
+    if user is None:
+        return None
+    record = login_sessions.live(db.session, user.id, token, _idle_lifetime(current_app))
+    if record is None:
+        return None
+    if login_sessions.needs_touch(record):
+        _touch(record.id)
+    return user
+
+
+def _touch(session_id: int) -> None:
+    if request.method in ("GET", "HEAD"):
+        # A page view does not commit; a short transaction of its own keeps the
+        # session alive. A write request holds the write lock already (SQLite):
+        # its own transaction carries the touch and commits with the view.
+        with db.new_session() as own:
+            login_sessions.touch(own, session_id)
+            own.commit()
+    else:
+        login_sessions.touch(db.session, session_id)
+
+
+def sign_in(user: User) -> None:
+    """A new server-side session for this browser, then Flask-Login's cookie."""
+    token = login_sessions.start(db.session, user)
+    db.session.commit()
+    cookie[SESSION_KEY] = token
+    cookie.permanent = True  # kept for SESSION_IDLE_DAYS, renewed on each visit
+    login_user(user)
+
+
+def sign_out() -> None:
+    token = cookie.pop(SESSION_KEY, None)
+    if token:
+        login_sessions.end(db.session, token)
+        db.session.commit()
+    logout_user()
 
 
 def _login_limit() -> str:
@@ -58,9 +119,14 @@ def login():
     next_url = request.values.get("next")
     carried = rescue.carried_fields(request.form)
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        try:
+            user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        except accounts.AccountLocked as locked:
+            form.password.errors.append(_locked_message(locked.until))
+            return render_template("accounts/login.html", form=form, next=next_url, carried=carried), 429
+        db.session.commit()  # the count of wrong passwords, or its reset
         if user is not None:
-            login_user(user)
+            sign_in(user)
             target = next_url if is_safe_next(next_url) else home_for(user)
             if carried:
                 return rescue.resend_page(target, carried, "You are logged in again. Nothing you wrote was lost.")
@@ -70,10 +136,19 @@ def login():
     return render_template("accounts/login.html", form=form, next=next_url, carried=carried)
 
 
+def _locked_message(until: dt.datetime) -> str:
+    minutes = max(1, math.ceil((until - dt.datetime.now(dt.timezone.utc)).total_seconds() / 60))
+    return (
+        f"After too many wrong passwords this account is locked until {local_time(until, '%H:%M')} "
+        f"(in about {minutes} minute{'s' if minutes != 1 else ''}). Please try again then, "
+        "or choose a new password with “Forgot your password?”."
+    )
+
+
 @bp.post("/auth/logout")
 def logout():
     # A FlaskForm-less POST is still CSRF-checked by CSRFProtect before we get here.
-    logout_user()
+    sign_out()
     flash("You are logged out.")
     return redirect(url_for("accounts.login"))
 
@@ -98,7 +173,7 @@ def first_editor():
             form.password.errors.append(problem.message)
         else:
             db.session.commit()
-            login_user(user)
+            sign_in(user)
             flash("Welcome! Your editor account is ready. Start by posting a challenge.")
             return redirect(url_for("challenges.dashboard"))
     return render_template("accounts/setup.html", form=form), 400 if form.errors else 200
@@ -122,8 +197,8 @@ def accept_invitation(token: str):
             form.password.errors.append(problem.message)
         else:
             db.session.commit()
-            logout_user()
-            login_user(user)
+            sign_out()
+            sign_in(user)
             flash(f"Welcome, {user.first_name}! Your account is ready.")
             return redirect(home_for(user))
     return render_template("accounts/accept.html", form=form, invitation=invitation), 400 if form.errors else 200
@@ -193,12 +268,30 @@ def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(db.session, current_user, form.current_password.data, form.password.data)
+            accounts.change_password(
+                db.session, current_user, form.current_password.data, form.password.data,
+                keep_session=cookie.get(SESSION_KEY),
+            )
         except Invalid as problem:
-            form.password.errors.append(problem.message)
+            getattr(form, problem.field or "password").errors.append(problem.message)
         else:
             db.session.commit()
             login_user(current_user)  # the new session version, so this device stays in
             flash("Your password is changed. Other devices have been logged out.")
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/account.html", form=form), 400 if form.errors else 200
+    return render_template(
+        "accounts/account.html",
+        form=form,
+        live_sessions=login_sessions.live_count(db.session, current_user, _idle_lifetime(current_app)),
+        idle_days=current_app.config["SESSION_IDLE_DAYS"],
+    ), 400 if form.errors else 200
+
+
+@bp.post("/account/logout-everywhere")
+@login_required
+def logout_everywhere():
+    accounts.end_every_session(db.session, current_user)
+    db.session.commit()
+    sign_out()
+    flash("You are logged out on every device, this one included.")
+    return redirect(url_for("accounts.login"))
