@@ -160,6 +160,8 @@ class AccountToken(Base):
     expires_at: Mapped[dt.datetime]
     used_at: Mapped[Optional[dt.datetime]]
 
+    user: Mapped["User"] = relationship()
+
     def is_usable(self, now: dt.datetime) -> bool:
         return self.used_at is None and now < self.expires_at
 
@@ -188,6 +190,8 @@ class Invitation(Base):
     accepted_at: Mapped[Optional[dt.datetime]]
     revoked_at: Mapped[Optional[dt.datetime]]
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    invited_by: Mapped[Optional["User"]] = relationship(foreign_keys=[invited_by_id])
 
     def is_usable(self, now: dt.datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and now < self.expires_at

@@ -12,10 +12,14 @@ from curation import audit
 from curation.accounts import sessions as login_sessions
 from curation.db import utcnow
 from curation.errors import Invalid, NotAllowed, NotFound
-from curation.models import Invitation, Role, User
-from curation.security import check_password, hash_password, password_problem
+from curation.models import AccountToken, Invitation, Role, TokenPurpose, User
+from curation.security import check_password, hash_password, is_safe_link, password_problem
 
 INVITATION_LIFETIME = dt.timedelta(days=14)
+TOKEN_LIFETIMES = {
+    TokenPurpose.PASSWORD_RESET: dt.timedelta(hours=1),
+    TokenPurpose.EMAIL_CHANGE: dt.timedelta(days=2),
+}
 # Wrong passwords in a row before the account is locked; each further one
 # doubles the lock, up to an hour. The per-address limit of Flask-Limiter
 # still applies on top, so one address cannot try many accounts either.
@@ -138,7 +142,10 @@ def invite(
     now = now or utcnow()
     email = normalize_email(email)
     if find_by_email(session, email) is not None:
-        raise Invalid("That person already has an account.")
+        raise Invalid(
+            "That person already has an account. If they forgot their password, they can choose "
+            "a new one with “Forgot your password?” on the login page."
+        )
     for older in session.scalars(
         select(Invitation).where(Invitation.email == email, Invitation.accepted_at.is_(None))
     ):
@@ -256,3 +263,138 @@ def people(session: Session) -> tuple[list[User], list[Invitation]]:
         .order_by(Invitation.created_at.desc())
     ).all()
     return list(users), list(pending)
+
+
+# --- links sent by mail: password reset, new e-mail address ---------------------------
+
+
+def _issue_token(
+    session: Session, user: User, purpose: TokenPurpose, now: dt.datetime, *, requested_from: str = "",
+    new_email: str | None = None,
+) -> tuple[AccountToken, str]:
+    """A single-use link; any earlier unused one of the same kind stops working."""
+    for older in session.scalars(
+        select(AccountToken).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == purpose, AccountToken.used_at.is_(None)
+        )
+    ):
+        older.used_at = now
+    token = secrets.token_urlsafe(32)
+    record = AccountToken(
+        user_id=user.id,
+        purpose=purpose,
+        token_hash=_token_hash(token),
+        new_email=new_email,
+        requested_from=(requested_from or "")[:64],
+        created_at=now,
+        expires_at=now + TOKEN_LIFETIMES[purpose],
+    )
+    session.add(record)
+    session.flush()
+    return record, token
+
+
+def request_password_reset(
+    session: Session, email: str, *, requested_from: str, now: dt.datetime | None = None
+) -> tuple[AccountToken, str] | None:
+    """A reset link for an active account; None (and nothing to tell) otherwise."""
+    now = now or utcnow()
+    user = find_by_email(session, email)
+    if user is None or user.is_deactivated:
+        return None
+    record, token = _issue_token(session, user, TokenPurpose.PASSWORD_RESET, now, requested_from=requested_from)
+    audit.record(session, None, "user.password_reset_requested", user, f"from {record.requested_from or 'unknown'}")
+    return record, token
+
+
+def find_token(session: Session, token: str, purpose: TokenPurpose) -> AccountToken | None:
+    return session.scalar(
+        select(AccountToken).where(AccountToken.token_hash == _token_hash(token), AccountToken.purpose == purpose)
+    )
+
+
+def token_problem(record: AccountToken | None, now: dt.datetime | None = None) -> str | None:
+    """Why this link cannot be used, in plain words; None when it can."""
+    if record is None:
+        return "This link is not valid. Check that you copied all of it, or ask for a new one."
+    if record.used_at is not None:
+        return "This link was used already, or a newer one replaced it. Each link works once."
+    if (now or utcnow()) >= record.expires_at:
+        return "This link has expired. Please ask for a new one."
+    return None
+
+
+def reset_password(session: Session, record: AccountToken, password: str, now: dt.datetime | None = None) -> User:
+    now = now or utcnow()
+    if token_problem(record, now):
+        raise NotFound(token_problem(record, now) or "")
+    user = record.user
+    problem = password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise Invalid(problem, field="password")
+    user.password_hash = hash_password(password)
+    user.failed_logins, user.locked_until = 0, None
+    user.session_version += 1
+    record.used_at = now
+    login_sessions.end_all(session, user, now)
+    session.flush()
+    audit.record(session, user, "user.password_reset", user, "every session ended")
+    return user
+
+
+# --- one's own profile --------------------------------------------------------------
+
+
+def update_profile(session: Session, user: User, *, name: str, credentials: str, profile_url: str = "", actor: User) -> bool:
+    """Name and credentials (and one's own profile link). Published features keep
+    the name they were published with; a correction shows the new one."""
+    name, credentials, profile_url = name.strip(), credentials.strip(), profile_url.strip()
+    if not name:
+        raise Invalid("Please give a name.", field="name")
+    if profile_url and not (is_safe_link(profile_url) and profile_url.lower().startswith(("https://", "http://"))):
+        raise Invalid("The link must be a web address starting with https:// or http://.", field="profile_url")
+    before = (user.name, user.credentials, user.profile_url)
+    user.name, user.credentials = name, credentials
+    if actor.id == user.id:
+        user.profile_url = profile_url
+    if before == (user.name, user.credentials, user.profile_url):
+        return False
+    session.flush()
+    audit.record(session, actor, "user.profile_changed", user, f"{before[0]}, {before[1]} → {user.name}, {user.credentials}")
+    return True
+
+
+def request_email_change(
+    session: Session, user: User, new_email: str, *, requested_from: str = "", now: dt.datetime | None = None
+) -> tuple[AccountToken, str] | None:
+    """A link to the new address; the old one keeps working until it is used.
+    None when the address is the current one."""
+    now = now or utcnow()
+    new_email = normalize_email(new_email)
+    if new_email == user.email:
+        return None
+    if find_by_email(session, new_email) is not None:
+        raise Invalid("Another account uses that address already.", field="email")
+    record, token = _issue_token(
+        session, user, TokenPurpose.EMAIL_CHANGE, now, requested_from=requested_from, new_email=new_email
+    )
+    audit.record(session, user, "user.email_change_requested", user, f"{user.email} → {new_email}")
+    return record, token
+
+
+def confirm_email_change(session: Session, record: AccountToken, now: dt.datetime | None = None) -> tuple[User, str]:
+    """The new address takes over; returns the person and their old address."""
+    now = now or utcnow()
+    problem = token_problem(record, now)
+    if problem:
+        raise NotFound(problem)
+    user = record.user
+    new_email = record.new_email or ""
+    if find_by_email(session, new_email) is not None:
+        raise Invalid("Another account took that address meanwhile, so it cannot be yours.")
+    old_email = user.email
+    user.email = new_email
+    record.used_at = now
+    session.flush()
+    audit.record(session, user, "user.email_changed", user, f"{old_email} → {new_email}")
+    return user, old_email

@@ -16,6 +16,7 @@ from flask import (
 )
 from flask import session as cookie
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf import FlaskForm as ButtonForm
 
 from curation import db
 from curation.accounts import rescue
@@ -27,11 +28,15 @@ from curation.accounts.forms import (
     FirstEditorForm,
     InviteForm,
     LoginForm,
+    PersonForm,
+    ProfileForm,
+    ResetPasswordForm,
+    ResetRequestForm,
 )
 from curation.errors import Invalid
 from curation.extensions import limiter, login_manager
 from curation.mail import services as mail
-from curation.models import Role, User
+from curation.models import Role, TokenPurpose, User
 from curation.security import editor_required, is_safe_next
 from curation.templating import local_time
 
@@ -265,26 +270,147 @@ def _set_deactivated(user_id: int, deactivated: bool):
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
 def account():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
+    changing_password = "current_password" in request.form
+    # Two forms on one page: the one that was sent reads the request, the other shows the profile.
+    profile = ProfileForm(formdata=None, obj=current_user) if changing_password else ProfileForm(obj=current_user)
+    password_form = ChangePasswordForm() if changing_password else ChangePasswordForm(formdata=None)
+    if changing_password and password_form.validate_on_submit():
         try:
             accounts.change_password(
-                db.session, current_user, form.current_password.data, form.password.data,
+                db.session, current_user, password_form.current_password.data, password_form.password.data,
                 keep_session=cookie.get(SESSION_KEY),
             )
         except Invalid as problem:
-            getattr(form, problem.field or "password").errors.append(problem.message)
+            getattr(password_form, problem.field or "password").errors.append(problem.message)
         else:
             db.session.commit()
             login_user(current_user)  # the new session version, so this device stays in
             flash("Your password is changed. Other devices have been logged out.")
             return redirect(url_for("accounts.account"))
+    elif not changing_password and profile.validate_on_submit():
+        saved = _save_profile(profile)
+        if saved is not None:
+            return saved
+    status = 400 if profile.errors or password_form.errors else 200
+    return _account_page(profile, password_form), status
+
+
+def _save_profile(form: ProfileForm):
+    try:
+        accounts.update_profile(
+            db.session, current_user, name=form.name.data, credentials=form.credentials.data,
+            profile_url=form.profile_url.data or "", actor=current_user,
+        )
+        issued = accounts.request_email_change(
+            db.session, current_user, form.email.data or current_user.email, requested_from=request.remote_addr or ""
+        )
+    except Invalid as problem:
+        db.session.rollback()
+        getattr(form, problem.field or "name").errors.append(problem.message)
+        return None
+    if issued is not None:
+        record, token = issued
+        mail.queue_email_confirmation(db.session, record, url_for("accounts.confirm_email", token=token, _external=True))
+    db.session.commit()
+    flash("Your profile is saved. Published features keep the name they were published with; "
+          "your new name appears in the next correction of each.")
+    if issued is not None:
+        flash(f"We sent a link to {issued[0].new_email}. Your new address is used once you confirm it there; "
+              f"until then, log in with {current_user.email}.")
+    return redirect(url_for("accounts.account"))
+
+
+def _account_page(profile: ProfileForm, password_form: ChangePasswordForm) -> str:
     return render_template(
         "accounts/account.html",
-        form=form,
+        profile=profile,
+        form=password_form,
         live_sessions=login_sessions.live_count(db.session, current_user, _idle_lifetime(current_app)),
         idle_days=current_app.config["SESSION_IDLE_DAYS"],
-    ), 400 if form.errors else 200
+    )
+
+
+@bp.route("/account/email/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def confirm_email(token: str):
+    record = accounts.find_token(db.session, token, TokenPurpose.EMAIL_CHANGE)
+    problem = accounts.token_problem(record)
+    if problem:
+        return _spent_link(problem, record)
+    if request.method == "POST":
+        user, _old = accounts.confirm_email_change(db.session, record)
+        db.session.commit()
+        flash(f"Your e-mail address is now {user.email}. Log in with it from now on.")
+        return redirect(home_for(user) if current_user.is_authenticated else url_for("accounts.login"))
+    return render_template("accounts/confirm_email.html", record=record, form=ButtonForm())
+
+
+def _spent_link(message: str, record: object | None):
+    """A used, expired or unknown link says so, and where to go instead."""
+    return render_template("accounts/link_spent.html", message=message), 404 if record is None else 410
+
+
+@bp.route("/auth/reset", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def request_reset():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        issued = accounts.request_password_reset(
+            db.session, form.email.data, requested_from=request.remote_addr or ""
+        )
+        if issued is not None:
+            record, token = issued
+            mail.queue_password_reset(db.session, record, url_for("accounts.reset_password", token=token, _external=True))
+        db.session.commit()
+        # The same page whether or not the address has an account.
+        return render_template("accounts/reset_sent.html", email=form.email.data)
+    return render_template("accounts/reset_request.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/auth/reset/<token>", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def reset_password(token: str):
+    record = accounts.find_token(db.session, token, TokenPurpose.PASSWORD_RESET)
+    problem = accounts.token_problem(record)
+    if problem:
+        return _spent_link(problem, record)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = accounts.reset_password(db.session, record, form.password.data)
+        except Invalid as problem:
+            form.password.errors.append(problem.message)
+        else:
+            db.session.commit()
+            sign_out()
+            if user.has_two_step:
+                flash("Your password is changed and every session has ended. Log in with it and your code.")
+                return redirect(url_for("accounts.login"))
+            sign_in(user)
+            flash("Your password is changed. Every other session of yours has ended.")
+            return redirect(home_for(user))
+    return render_template("accounts/reset_password.html", form=form, record=record), 400 if form.errors else 200
+
+
+@bp.route("/editor/people/<int:user_id>/edit", methods=["GET", "POST"])
+@editor_required
+def edit_person(user_id: int):
+    person = accounts.get_user(db.session, user_id) or abort(404)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        try:
+            accounts.update_profile(
+                db.session, person, name=form.name.data, credentials=form.credentials.data,
+                profile_url=person.profile_url, actor=current_user,
+            )
+        except Invalid as problem:
+            getattr(form, problem.field or "name").errors.append(problem.message)
+        else:
+            db.session.commit()
+            flash(f"Saved. Published features keep the name they were published with; "
+                  f"“{person.name}” appears in the next correction of each.")
+            return redirect(url_for("accounts.people"))
+    return render_template("accounts/person.html", form=form, person=person), 400 if form.errors else 200
 
 
 @bp.post("/account/logout-everywhere")

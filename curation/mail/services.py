@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from curation.models import (
+    AccountToken,
     Answer,
     AnswerState,
     Challenge,
@@ -71,6 +72,44 @@ def queue_invitation(session: Session, invitation: Invitation, url: str) -> Outb
         invitation=invitation,
         url=url,
     )
+
+
+def queue_password_reset(session: Session, token: AccountToken, url: str) -> OutboxMail | None:
+    return queue(
+        session,
+        kind="password_reset",
+        recipient=token.user.email,
+        subject="Choose a new password for Therapists Being Human",
+        template="password_reset",
+        token=token,
+        user=token.user,
+        url=url,
+    )
+
+
+def queue_email_confirmation(session: Session, token: AccountToken, url: str) -> OutboxMail | None:
+    """To the new address, which becomes the login once the link is used; the old
+    address hears of it at the same moment."""
+    confirmation = queue(
+        session,
+        kind="email_confirmation",
+        recipient=token.new_email or "",
+        subject="Confirm your new address for Therapists Being Human",
+        template="email_confirmation",
+        token=token,
+        user=token.user,
+        url=url,
+    )
+    queue(
+        session,
+        kind="email_change_notice",
+        recipient=token.user.email,
+        subject="A new e-mail address was asked for your account",
+        template="email_change_notice",
+        token=token,
+        user=token.user,
+    )
+    return confirmation
 
 
 def _wants_mail(user: User) -> bool:
