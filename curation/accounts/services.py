@@ -2,16 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import hashlib
 import secrets
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
 from curation.accounts import sessions as login_sessions
 from curation.db import utcnow
-from curation.errors import Invalid, NotAllowed, NotFound
+from curation.errors import Conflict, Invalid, NotAllowed, NotFound
 from curation.models import AccountToken, Invitation, Role, TokenPurpose, User
 from curation.security import check_password, hash_password, is_safe_link, password_problem
 
@@ -166,14 +167,96 @@ def invite(
     return invitation, token
 
 
-def usable_invitation(session: Session, token: str, now: dt.datetime | None = None) -> Invitation:
-    invitation = session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
-    if invitation is None or not invitation.is_usable(now or utcnow()):
-        raise NotFound(
-            "This invitation link is not valid any more: it was used already or it expired. "
-            "Please ask an editor for a new one."
-        )
+class InvitationState(enum.StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+
+
+def invitation_state(invitation: Invitation, now: dt.datetime | None = None) -> InvitationState:
+    if invitation.accepted_at is not None:
+        return InvitationState.ACCEPTED
+    if invitation.revoked_at is not None:
+        return InvitationState.REVOKED
+    if (now or utcnow()) >= invitation.expires_at:
+        return InvitationState.EXPIRED
+    return InvitationState.PENDING
+
+
+# Which editor action an invitation allows in which state. Resend and renew both
+# make a new link (the old one stops working) valid for INVITATION_LIFETIME again.
+INVITATION_MOVES: dict[str, set[InvitationState]] = {
+    "resend": {InvitationState.PENDING},
+    "renew": {InvitationState.EXPIRED, InvitationState.REVOKED},
+    "revoke": {InvitationState.PENDING, InvitationState.EXPIRED},
+}
+
+
+def can(invitation: Invitation, action: str, now: dt.datetime | None = None) -> bool:
+    return invitation_state(invitation, now) in INVITATION_MOVES[action]
+
+
+def move_invitation(
+    session: Session, invitation: Invitation, action: str, actor: User, now: dt.datetime | None = None
+) -> str | None:
+    """The one place an editor changes an invitation; returns the new link's token
+    when the move makes one."""
+    now = now or utcnow()
+    state = invitation_state(invitation, now)
+    if action not in INVITATION_MOVES or state not in INVITATION_MOVES[action]:
+        raise Conflict(f"This invitation is {state}, so it cannot be {_PAST[action]}.")
+    token = None
+    if action == "revoke":
+        invitation.revoked_at = now
+    else:
+        if find_by_email(session, invitation.email) is not None:
+            raise Invalid("That person has an account now; they can log in or reset their password.")
+        token = secrets.token_urlsafe(32)
+        invitation.token_hash = _token_hash(token)
+        invitation.revoked_at = None
+        invitation.expires_at = now + INVITATION_LIFETIME
+        invitation.invited_by_id = actor.id
+    session.flush()
+    audit.record(session, actor, f"invitation.{_PAST[action]}", invitation, f"{invitation.email} ({state} before)")
+    return token
+
+
+_PAST = {"resend": "resent", "renew": "renewed", "revoke": "revoked"}
+
+
+def get_invitation(session: Session, invitation_id: int) -> Invitation:
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound("There is no such invitation.")
     return invitation
+
+
+def find_invitation(session: Session, token: str) -> Invitation | None:
+    return session.scalar(select(Invitation).where(Invitation.token_hash == _token_hash(token)))
+
+
+def usable_invitation(session: Session, token: str, now: dt.datetime | None = None) -> Invitation:
+    invitation = find_invitation(session, token)
+    problem = invitation_problem(invitation, now)
+    if problem or invitation is None:
+        raise NotFound(problem or "")
+    return invitation
+
+
+def invitation_problem(invitation: Invitation | None, now: dt.datetime | None = None) -> str | None:
+    """Why an invitation link cannot be used, in words for the person holding it."""
+    if invitation is None:
+        return ("This invitation link is not valid: it may have been replaced by a newer one. "
+                "Use the newest link you received, or ask an editor for a new one.")
+    state = invitation_state(invitation, now)
+    if state == InvitationState.ACCEPTED:
+        return "This invitation was used already: the account exists. Log in with it."
+    if state == InvitationState.REVOKED:
+        return "This invitation was withdrawn. If you still want to join, ask an editor for a new one."
+    if state == InvitationState.EXPIRED:
+        return "This invitation has expired. Please ask the editor who invited you for a new one."
+    return None
 
 
 def accept_invitation(
@@ -186,8 +269,9 @@ def accept_invitation(
     now: dt.datetime | None = None,
 ) -> User:
     now = now or utcnow()
-    if not invitation.is_usable(now):
-        raise NotFound("This invitation link is not valid any more.")
+    problem = invitation_problem(invitation, now)
+    if problem:
+        raise NotFound(problem)
     user = create_user(
         session,
         email=invitation.email,
@@ -256,13 +340,18 @@ def end_every_session(session: Session, user: User) -> None:
 
 
 def people(session: Session) -> tuple[list[User], list[Invitation]]:
-    users = session.scalars(select(User).order_by(User.role, User.name)).all()
-    pending = session.scalars(
+    """Everyone with an account, and every invitation not used yet (pending,
+    expired or withdrawn), newest first."""
+    users = session.scalars(
+        select(User).where(User.erased_at.is_(None)).order_by(User.role, User.name)
+    ).all()
+    open_invitations = session.scalars(
         select(Invitation)
-        .where(Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .options(selectinload(Invitation.invited_by))
+        .where(Invitation.accepted_at.is_(None))
         .order_by(Invitation.created_at.desc())
     ).all()
-    return list(users), list(pending)
+    return list(users), list(open_invitations)
 
 
 # --- links sent by mail: password reset, new e-mail address ---------------------------

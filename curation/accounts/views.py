@@ -38,6 +38,7 @@ from curation.extensions import limiter, login_manager
 from curation.mail import services as mail
 from curation.models import Role, TokenPurpose, User
 from curation.security import editor_required, is_safe_next
+from curation.db import utcnow
 from curation.templating import local_time
 
 bp = Blueprint("accounts", __name__)
@@ -187,7 +188,10 @@ def first_editor():
 @bp.route("/auth/invite/<token>", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 def accept_invitation(token: str):
-    invitation = accounts.usable_invitation(db.session, token)
+    invitation = accounts.find_invitation(db.session, token)
+    problem = accounts.invitation_problem(invitation)
+    if problem or invitation is None:
+        return _spent_link(problem or "", invitation)
     form = AcceptInvitationForm()
     if form.validate_on_submit():
         try:
@@ -227,11 +231,38 @@ def people():
             db.session.commit()
             flash(f"Invitation made for {invitation.email}. It works once, for 14 days.")
             form = InviteForm(formdata=None)
-    users, pending = accounts.people(db.session)
-    status = 400 if form.errors else 200
+    return _people_page(form, invitation_url), 400 if form.errors else 200
+
+
+def _people_page(form: InviteForm, invitation_url: str | None = None) -> str:
+    users, invitations = accounts.people(db.session)
+    now = utcnow()
+    rows = [
+        (invitation, accounts.invitation_state(invitation, now),
+         [action for action in accounts.INVITATION_MOVES if accounts.can(invitation, action, now)])
+        for invitation in invitations
+    ]
     return render_template(
-        "accounts/people.html", form=form, users=users, pending=pending, invitation_url=invitation_url
-    ), status
+        "accounts/people.html", form=form, users=users, invitations=rows, invitation_url=invitation_url
+    )
+
+
+@bp.post("/editor/invitations/<int:invitation_id>/<any(resend, renew, revoke):action>")
+@editor_required
+def invitation_action(invitation_id: int, action: str):
+    invitation = accounts.get_invitation(db.session, invitation_id)
+    token = accounts.move_invitation(db.session, invitation, action, current_user)
+    invitation_url = None
+    if token is not None:
+        invitation_url = url_for("accounts.accept_invitation", token=token, _external=True)
+        mail.queue_invitation(db.session, invitation, invitation_url)
+    db.session.commit()
+    if token is None:
+        flash(f"The invitation for {invitation.email} is withdrawn; its link no longer works.")
+        return redirect(url_for("accounts.people"))
+    flash(f"A new link for {invitation.email} is made and mailed; the old one no longer works. "
+          "It works once, for 14 days.")
+    return _people_page(InviteForm(formdata=None), invitation_url)
 
 
 @bp.post("/editor/people/<int:user_id>/deactivate")

@@ -68,8 +68,11 @@ def queue_invitation(session: Session, invitation: Invitation, url: str) -> Outb
         recipient=invitation.email,
         subject="You are invited to Therapists Being Human",
         template="invitation",
-        dedupe_key=f"invitation:{invitation.id}",
+        # each new link of the invitation is a mail of its own; the same link, once
+        dedupe_key=f"invitation:{invitation.id}:{invitation.token_hash[:16]}",
         invitation=invitation,
+        inviter=invitation.invited_by,
+        practice_name=site_settings.load(session)["practice_name"],
         url=url,
     )
 

@@ -37,6 +37,7 @@ WHO_MAY = {
     "accounts.reset_password": "auth",
     "accounts.confirm_email": "auth",
     "accounts.edit_person": "editor",
+    "accounts.invitation_action": "editor",
     "site.notifications": "signed_in",
     "answers.open_challenges": "therapist",
     "answers.desk": "therapist",
