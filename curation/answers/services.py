@@ -17,6 +17,7 @@ from curation.models import (
     AnswerState,
     Challenge,
     ChallengeState,
+    ConsentRecord,
     Credit,
     ExcerptConsent,
     User,
@@ -24,6 +25,10 @@ from curation.models import (
 from curation.security import clean_text
 
 MAX_ANSWER_CHARS = 20_000
+# The exact words of the consent box and the excerpt decision, as shown: a
+# consent record keeps the words the person agreed to, not a paraphrase.
+CONSENT_STATEMENT = "I agree that my answer may be published, credited as I chose above."
+EXCERPT_STATEMENTS = {True: "Yes, publish these words", False: "No, I do not agree to this excerpt"}
 _WORD = re.compile(r"\S+")
 
 # States in which the author may still change the text.
@@ -159,6 +164,7 @@ def save(
             f"{challenge.word_limit}. Your text is kept below: shorten it, or save it as a draft."
         )
     answer.submitted_at = now  # when the author consented to these exact words
+    record_consent(session, answer, "submit", CONSENT_STATEMENT, body, now)
     if answer.state == AnswerState.SUBMITTED:
         session.flush()
         return answer, Outcome.CHANGES_SAVED
@@ -233,6 +239,9 @@ def decide_excerpt(session: Session, answer: Answer, author: User, *, accept: bo
         )
     answer.excerpt_consent = ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED
     answer.excerpt_author_note = note.strip()
+    record_consent(
+        session, answer, "excerpt_accepted" if accept else "excerpt_declined", EXCERPT_STATEMENTS[accept], answer.excerpt
+    )
     session.flush()
     audit.record(
         session,
@@ -266,3 +275,33 @@ def own_answer_by_id_or_404(session: Session, author: User, answer_id: int) -> A
     if answer is None or answer.author_id != author.id:
         raise NotFound("There is no such answer.")
     return answer
+
+
+def record_consent(
+    session: Session, answer: Answer, kind: str, statement: str, words: str | None, at: dt.datetime | None = None
+) -> ConsentRecord:
+    """What the author agreed to (or declined): the statement they saw, the words and credit it covered, when."""
+    record = ConsentRecord(
+        answer_id=answer.id,
+        user_id=answer.author_id,
+        kind=kind,
+        statement=statement,
+        words=words or "",
+        credit=str(answer.credit),
+        at=at or utcnow(),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def consents_in_force(session: Session, answers: list[Answer]) -> dict[int, ConsentRecord]:
+    """Per answer, the record its publication rests on: the last acceptance of
+    its excerpt where it has one, else its last submit."""
+    if not answers:
+        return {}
+    wanted = {a.id: ("excerpt_accepted" if a.excerpt else "submit") for a in answers}
+    records = session.scalars(
+        select(ConsentRecord).where(ConsentRecord.answer_id.in_(wanted)).order_by(ConsentRecord.id)
+    )
+    return {r.answer_id: r for r in records if r.kind == wanted[r.answer_id]}

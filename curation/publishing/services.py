@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only
 
 from curation import audit
+from curation.answers.services import consents_in_force
 from curation.challenges import services as challenges
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
@@ -109,6 +110,7 @@ def compile_feature(
         select(func.count(Answer.id)).where(Answer.challenge_id == challenge.id, Answer.state.in_(QUEUE_STATES))
     ) or 0
     accepted_at = excerpt_acceptance_times(session, [a.id for a in quotes if a.excerpt])
+    in_force = consents_in_force(session, quotes)
     quoted = []
     for number, answer in enumerate(quotes, start=1):
         line = credit_line(answer.author, answer.credit, settings["anonymous_credit"])
@@ -131,6 +133,10 @@ def compile_feature(
                     "excerpt_accepted": answer.excerpt_consent == ExcerptConsent.ACCEPTED,
                     "text": answer.quote_text,
                     "credit_line": line,
+                    # the exact statement the author agreed to, and when (None for
+                    # answers submitted before consent records were kept)
+                    "statement": in_force[answer.id].statement if answer.id in in_force else None,
+                    "recorded_at": in_force[answer.id].at.isoformat() if answer.id in in_force else None,
                 },
             }
         )
