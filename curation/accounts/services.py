@@ -290,7 +290,7 @@ def accept_invitation(
 def set_deactivated(session: Session, user: User, deactivated: bool, *, actor: User) -> None:
     if user.id == actor.id and deactivated:
         raise Invalid("You cannot deactivate your own account.")
-    if deactivated and user.is_editor and _active_editor_count(session) <= 1:
+    if deactivated and user.is_editor and active_editor_count(session) <= 1:
         raise Invalid("The last active editor cannot be deactivated.")
     user.is_deactivated = deactivated
     # Signs the user out on every device: their login cookies stop matching.
@@ -300,7 +300,7 @@ def set_deactivated(session: Session, user: User, deactivated: bool, *, actor: U
     audit.record(session, actor, "user.deactivated" if deactivated else "user.reactivated", user, user.email)
 
 
-def _active_editor_count(session: Session) -> int:
+def active_editor_count(session: Session) -> int:
     return session.scalar(
         select(func.count(User.id)).where(User.role == Role.EDITOR, User.is_deactivated.is_(False))
     ) or 0
@@ -310,7 +310,7 @@ def set_role(session: Session, user: User, role: Role, *, actor: User) -> None:
     role = Role(role)
     if user.role == role:
         return
-    if user.is_editor and _active_editor_count(session) <= 1:
+    if user.is_editor and active_editor_count(session) <= 1:
         raise Invalid("The last active editor must stay an editor.")
     user.role = role
     user.session_version += 1

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 
 from flask import (
@@ -19,7 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm as ButtonForm
 
 from curation import db
-from curation.accounts import rescue
+from curation.accounts import erasure, personal_data, rescue
 from curation.accounts import services as accounts
 from curation.accounts import sessions as login_sessions
 from curation.accounts.forms import (
@@ -32,8 +33,9 @@ from curation.accounts.forms import (
     ProfileForm,
     ResetPasswordForm,
     ResetRequestForm,
+    erase_form,
 )
-from curation.errors import Invalid
+from curation.errors import Conflict, Invalid
 from curation.extensions import limiter, login_manager
 from curation.mail import services as mail
 from curation.models import Role, TokenPurpose, User
@@ -452,3 +454,40 @@ def logout_everywhere():
     sign_out()
     flash("You are logged out on every device, this one included.")
     return redirect(url_for("accounts.login"))
+
+
+@bp.get("/my/data.json")
+@login_required
+def my_data():
+    data = personal_data.collect(db.session, current_user, utcnow())
+    response = current_app.response_class(
+        json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json"
+    )
+    response.headers["Content-Disposition"] = 'attachment; filename="my-data.json"'
+    return response
+
+
+@bp.route("/editor/people/<int:user_id>/erase", methods=["GET", "POST"])
+@editor_required
+def erase_person(user_id: int):
+    person = accounts.get_user(db.session, user_id)
+    if person is None or person.erased_at is not None:
+        abort(404)
+    features = erasure.published_features(db.session, person)
+    form = erase_form(features)
+    if form.validate_on_submit():
+        choices = {feature.id: form[f"feature_{feature.id}"].data for feature in features}
+        try:
+            counts = erasure.erase(db.session, person, choices=choices, editor=current_user)
+        except (Invalid, Conflict) as problem:
+            db.session.rollback()
+            flash(problem.message, "error")
+            return render_template("accounts/erase.html", person=person, features=features, form=form), problem.status
+        else:
+            db.session.commit()
+            flash(f"Erased. {counts['corrected']} published feature(s) corrected: {counts['kept_anonymous']} "
+                  f"quote(s) kept anonymously, {counts['removed']} answer(s) removed.")
+            return redirect(url_for("accounts.people"))
+    return render_template(
+        "accounts/erase.html", person=person, features=features, form=form
+    ), 400 if form.errors else 200

@@ -38,6 +38,8 @@ WHO_MAY = {
     "accounts.confirm_email": "auth",
     "accounts.edit_person": "editor",
     "accounts.invitation_action": "editor",
+    "accounts.my_data": "signed_in",
+    "accounts.erase_person": "editor",
     "site.notifications": "signed_in",
     "answers.open_challenges": "therapist",
     "answers.desk": "therapist",

@@ -40,6 +40,7 @@ WOULD_CHANGE = {
     "accounts.confirm_email": lambda w: {},
     "accounts.edit_person": lambda w: {"name": "Sneaked", "credentials": "X"},
     "accounts.invitation_action": lambda w: {},
+    "accounts.erase_person": lambda w: {},
     "site.settings": lambda w: {"practice_name": "Sneaked", "booking_text": "x", "booking_label": "x",
                                 "booking_url": "https://evil.example/", "anonymous_credit": "x",
                                 "frame_ancestors": "https://evil.example", "reminder_days": 3},
