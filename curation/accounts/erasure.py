@@ -18,7 +18,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
-from curation.accounts.services import active_editor_count
+from curation.accounts import services as accounts
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid
 from curation.models import (
@@ -36,7 +36,6 @@ from curation.models import (
     Publication,
     QuoteCard,
     RecoveryCode,
-    TokenPurpose,
     User,
 )
 from curation.security import hash_password
@@ -71,11 +70,11 @@ def erase(
         raise Invalid("You cannot erase your own account; ask another editor.")
     if user.erased_at is not None:
         raise Conflict("This person was erased already.")
-    if user.is_editor and not user.is_deactivated and active_editor_count(session) <= 1:
+    if user.is_editor and not user.is_deactivated and accounts.active_editor_count(session) <= 1:
         raise Invalid("The last active editor cannot be erased.")
     # the credit lines first (full and first name with credentials), then the name alone
     old_names = [f"{n}, {user.credentials}" for n in (user.name, user.first_name) if user.credentials] + [user.name]
-    addresses = _addresses(session, user)
+    addresses = accounts.addresses_of(session, user)
     features = {c.id: c for c in published_features(session, user)}
     kept, to_delete = 0, []
     for answer in session.scalars(select(Answer).where(Answer.author_id == user.id)):
@@ -112,15 +111,6 @@ def _publish_correction(session: Session, challenge: Challenge, editor: User) ->
         publishing.publish(session, challenge, editor)
     else:
         publishing.unpublish(session, challenge, editor)
-
-
-def _addresses(session: Session, user: User) -> set[str]:
-    earlier = session.scalars(
-        select(AccountToken.new_email).where(
-            AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.EMAIL_CHANGE
-        )
-    )
-    return {user.email, *(address for address in earlier if address)}
 
 
 def _scrub_person(session: Session, user: User, now: dt.datetime) -> None:

@@ -13,15 +13,14 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from curation.accounts import services as accounts
 from curation.models import (
-    AccountToken,
     Answer,
     AuditEntry,
     ConsentRecord,
     Invitation,
     LoginSession,
     OutboxMail,
-    TokenPurpose,
     User,
 )
 
@@ -114,18 +113,8 @@ def consents(session: Session, user: User) -> tuple[str, Any]:
     ]
 
 
-def _addresses(session: Session, user: User) -> set[str]:
-    """The person's address now and every address they confirmed before it."""
-    earlier = session.scalars(
-        select(AccountToken.new_email).where(
-            AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.EMAIL_CHANGE,
-        )
-    )
-    return {user.email, *(address for address in earlier if address)}
-
-
 def mails(session: Session, user: User) -> tuple[str, Any]:
-    addresses = _addresses(session, user)
+    addresses = accounts.addresses_of(session, user)
     rows = session.scalars(select(OutboxMail).where(OutboxMail.recipient.in_(addresses)).order_by(OutboxMail.id))
     return "mails", [
         {"to": m.recipient, "kind": m.kind, "subject": m.subject, "text": m.text_body,

@@ -487,3 +487,13 @@ def confirm_email_change(session: Session, record: AccountToken, now: dt.datetim
     session.flush()
     audit.record(session, user, "user.email_changed", user, f"{old_email} → {new_email}")
     return user, old_email
+
+
+def addresses_of(session: Session, user: User) -> set[str]:
+    """The person's address now and every new address they asked for before."""
+    earlier = session.scalars(
+        select(AccountToken.new_email).where(
+            AccountToken.user_id == user.id, AccountToken.purpose == TokenPurpose.EMAIL_CHANGE
+        )
+    )
+    return {user.email, *(address for address in earlier if address)}
