@@ -104,10 +104,25 @@ def authenticate(session: Session, email: str, password: str, now: dt.datetime |
         return None
     if user.is_deactivated:
         return None
+    if not user.has_two_step:
+        reset_failures(session, user)
+    return user
+
+
+def reset_failures(session: Session, user: User) -> None:
     if user.failed_logins or user.locked_until:
         user.failed_logins, user.locked_until = 0, None
         session.flush()
-    return user
+
+
+def check_lock(user: User, now: dt.datetime | None = None) -> None:
+    if user.locked_until is not None and user.locked_until > (now or utcnow()):
+        raise AccountLocked(user.locked_until)
+
+
+def count_failure(session: Session, user: User, now: dt.datetime | None = None) -> None:
+    """A wrong password or a wrong second-step code: both count towards the lock."""
+    _count_failure(session, user, now or utcnow())
 
 
 def _count_failure(session: Session, user: User, now: dt.datetime) -> None:

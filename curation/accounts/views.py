@@ -20,7 +20,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm as ButtonForm
 
 from curation import db
-from curation.accounts import erasure, personal_data, rescue
+from curation.accounts import erasure, personal_data, rescue, two_step
 from curation.accounts import services as accounts
 from curation.accounts import sessions as login_sessions
 from curation.accounts.forms import (
@@ -33,6 +33,7 @@ from curation.accounts.forms import (
     ProfileForm,
     ResetPasswordForm,
     ResetRequestForm,
+    TwoStepCodeForm,
     erase_form,
 )
 from curation.errors import Conflict, Invalid
@@ -55,6 +56,8 @@ def init_login(app: Flask) -> None:
     login_manager.unauthorized_handler(rescue.unauthorized)
     app.config.setdefault("SESSION_IDLE_DAYS", 14)
     app.config["PERMANENT_SESSION_LIFETIME"] = _idle_lifetime(app)
+    app.config.setdefault("REQUIRE_TWO_STEP_FOR_EDITORS", False)
+    app.before_request(_send_editors_to_two_step_setup)
 
 
 # The signed cookie's key for the server-side session's token.
@@ -133,6 +136,10 @@ def login():
             form.password.errors.append(_locked_message(locked.until))
             return render_template("accounts/login.html", form=form, next=next_url, carried=carried), 429
         db.session.commit()  # the count of wrong passwords, or its reset
+        if user is not None and user.has_two_step:
+            # The password was right; the session starts only after the code.
+            cookie[TWO_STEP_KEY] = {"user": user.id, "version": user.session_version, "at": utcnow().timestamp()}
+            return redirect(url_for("accounts.two_step_login", next=next_url) if next_url else url_for("accounts.two_step_login"))
         if user is not None:
             sign_in(user)
             target = next_url if is_safe_next(next_url) else home_for(user)
@@ -491,3 +498,111 @@ def erase_person(user_id: int):
     return render_template(
         "accounts/erase.html", person=person, features=features, form=form
     ), 400 if form.errors else 200
+
+
+# --- two-step sign-in ------------------------------------------------------------------
+
+TWO_STEP_KEY = "two_step_pending"
+SETUP_KEY = "two_step_setup"
+# How long the code may follow the password.
+TWO_STEP_WINDOW = dt.timedelta(minutes=10)
+_OPEN_WITHOUT_TWO_STEP = {"accounts.two_step_setup", "accounts.logout", "static", "site.healthz"}
+
+
+def _send_editors_to_two_step_setup():
+    """When the settings require it, an editor without two-step sign-in sets it up first."""
+    if not current_app.config.get("REQUIRE_TWO_STEP_FOR_EDITORS"):
+        return None
+    endpoint = request.endpoint or ""
+    if endpoint in _OPEN_WITHOUT_TWO_STEP or endpoint.startswith("public."):
+        return None
+    if current_user.is_authenticated and current_user.is_editor and not current_user.has_two_step:
+        flash("This site asks every editor to use two-step sign-in. Please set it up now; it takes a minute.")
+        return redirect(url_for("accounts.two_step_setup"))
+    return None
+
+
+def _pending_two_step() -> User | None:
+    pending = cookie.get(TWO_STEP_KEY)
+    if not isinstance(pending, dict):
+        return None
+    started = dt.datetime.fromtimestamp(float(pending.get("at", 0)), dt.timezone.utc)
+    user = accounts.get_user(db.session, int(pending.get("user", 0)))
+    if user is None or user.session_version != pending.get("version") or user.is_deactivated:
+        return None
+    return user if utcnow() - started < TWO_STEP_WINDOW and user.has_two_step else None
+
+
+@bp.route("/auth/two-step", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def two_step_login():
+    user = _pending_two_step()
+    if user is None:
+        cookie.pop(TWO_STEP_KEY, None)
+        flash("Please log in with your password first.")
+        return redirect(url_for("accounts.login"))
+    form = TwoStepCodeForm()
+    next_url = request.values.get("next")
+    if form.validate_on_submit():
+        try:
+            accounts.check_lock(user)
+        except accounts.AccountLocked as locked:
+            form.code.errors.append(_locked_message(locked.until))
+            return render_template("accounts/two_step_login.html", form=form, next=next_url), 429
+        if two_step.check(db.session, user, form.code.data):
+            accounts.reset_failures(db.session, user)
+            db.session.commit()
+            cookie.pop(TWO_STEP_KEY, None)
+            sign_in(user)
+            return redirect(next_url if is_safe_next(next_url) else home_for(user))
+        accounts.count_failure(db.session, user)
+        db.session.commit()
+        form.code.errors.append("That code is not right. Use the code your app shows now, or a recovery code.")
+        return render_template("accounts/two_step_login.html", form=form, next=next_url), 401
+    return render_template("accounts/two_step_login.html", form=form, next=next_url), 400 if form.errors else 200
+
+
+@bp.route("/account/two-step", methods=["GET", "POST"])
+@editor_required
+def two_step_setup():
+    form = TwoStepCodeForm()
+    if current_user.has_two_step:
+        return render_template(
+            "accounts/two_step_on.html", form=TwoStepCodeForm(formdata=None),
+            remaining=two_step.remaining_codes(db.session, current_user),
+            required=current_app.config["REQUIRE_TWO_STEP_FOR_EDITORS"],
+        )
+    secret = cookie.get(SETUP_KEY) or two_step.new_secret()
+    cookie[SETUP_KEY] = secret  # until confirmed, the secret lives in the signed cookie only
+    if form.validate_on_submit():
+        try:
+            codes = two_step.turn_on(db.session, current_user, secret, form.code.data)
+        except Invalid as problem:
+            form.code.errors.append(problem.message)
+        else:
+            db.session.commit()
+            cookie.pop(SETUP_KEY, None)
+            return render_template("accounts/recovery_codes.html", codes=codes)
+    uri = two_step.setup_uri(current_user, secret)
+    return render_template(
+        "accounts/two_step_setup.html", form=form, qr=two_step.qr_code(uri), secret=secret
+    ), 400 if form.errors else 200
+
+
+@bp.post("/account/two-step/off")
+@editor_required
+def two_step_off():
+    form = TwoStepCodeForm()
+    if form.validate_on_submit():
+        try:
+            two_step.turn_off(
+                db.session, current_user, form.code.data, required=current_app.config["REQUIRE_TWO_STEP_FOR_EDITORS"]
+            )
+        except (Invalid, Conflict) as problem:
+            db.session.rollback()
+            flash(problem.message, "error")
+        else:
+            db.session.commit()
+            flash("Two-step sign-in is off. Your password alone logs you in again.")
+            return redirect(url_for("accounts.account"))
+    return redirect(url_for("accounts.two_step_setup"))
