@@ -148,6 +148,12 @@ def test_an_erased_person_appears_nowhere_public_and_nowhere_in_the_database(app
     publications = fresh(session).scalars(select(Publication)).all()
     assert all(p.is_public for p in publications if p.challenge_id != alone.id)
     assert session.query(QuoteCard).count() == 3  # one per quote of the current versions: 2 kept, 1 left
+    # each change reached readers as a correction: a new version, in the audit log
+    current = {p.challenge_id: p.version for p in publications if p.is_public}
+    assert current == {kept.id: 2, removed.id: 2}
+    actions = [e.action for e in session.scalars(select(AuditEntry).order_by(AuditEntry.id))]
+    assert actions.count("publication.published") == 3 + 2  # the first three, then two corrections
+    assert actions.count("publication.unpublished") == 1 and actions[-1] == "user.erased"
     erased = session.get(User, ravi.id)
     assert erased.erased_at is not None and erased.is_deactivated
     assert fresh(session).get(Answer, kept_answer.id).credit == "anonymous"
