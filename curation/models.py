@@ -92,6 +92,8 @@ class User(Base):
     # Two-step sign-in: the secret is kept from setup on, in force once confirmed.
     totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
     totp_enabled_at: Mapped[Optional[dt.datetime]]
+    # The time step of the last code accepted: a code seen once is refused after.
+    totp_last_step: Mapped[Optional[int]]
     erased_at: Mapped[Optional[dt.datetime]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 

@@ -1,6 +1,7 @@
 """Two-step sign-in for editors: TOTP set up with a QR code, one-time recovery
 codes, and a setting that requires it of every editor."""
 import re
+import time
 
 import pyotp
 from sqlalchemy import select
@@ -20,6 +21,12 @@ def _setup(client):
     return secret, codes
 
 
+def _next_code(secret):
+    """The code of the next 30 seconds (accepted, a clock a little off): the
+    current one was spent on the setup, and a code works once."""
+    return pyotp.TOTP(secret).at(time.time() + 30)
+
+
 def _code(client, code, path="/auth/two-step"):
     return client.post(path, data={"code": code, "csrf_token": csrf(client, "/auth/reset")})
 
@@ -36,7 +43,7 @@ def test_an_editor_turns_it_on_and_then_needs_a_code_after_the_password(app, mak
     assert response.headers["Location"] == "/auth/two-step"
     assert client.get("/editor/").status_code == 302  # the password alone is not a login
     assert _code(client, "000000").status_code == 401
-    assert _code(client, pyotp.TOTP(secret).now()).status_code == 302
+    assert _code(client, _next_code(secret)).status_code == 302
     assert client.get("/editor/").status_code == 200
 
 
@@ -104,7 +111,36 @@ def test_an_editor_turns_it_off_with_a_code(app, make, session, auth, client):
     secret, _ = _setup(client)
     client.post("/account/two-step/off", data={"code": "000000", "csrf_token": csrf(client, "/account")})
     assert fresh(session).get(User, editor.id).totp_enabled_at is not None
-    client.post("/account/two-step/off", data={"code": pyotp.TOTP(secret).now(), "csrf_token": csrf(client, "/account")})
+    client.post("/account/two-step/off", data={"code": _next_code(secret), "csrf_token": csrf(client, "/account")})
     assert fresh(session).get(User, editor.id).totp_enabled_at is None
     auth.logout()
     assert Auth(app.test_client()).login(editor, PASSWORD).headers["Location"] == "/editor/"
+
+
+def test_a_code_used_once_is_refused_the_second_time(app, make, session, auth, client):
+    import datetime as dt
+
+    from curation.accounts import two_step
+
+    editor = make.editor()
+    secret, start = two_step.new_secret(), dt.datetime.now(dt.timezone.utc)
+    totp = pyotp.TOTP(secret)
+    with app.app_context():
+        two_step.turn_on(session, editor, secret, totp.at(start), now=start)
+        later = start + dt.timedelta(seconds=90)
+        assert two_step.check(session, editor, totp.at(later), now=later)
+        assert not two_step.check(session, editor, totp.at(later), now=later)  # replayed
+        assert not two_step.check(session, editor, totp.at(later - dt.timedelta(seconds=30)), now=later)  # older
+        assert two_step.check(session, editor, totp.at(later + dt.timedelta(seconds=30)),
+                              now=later + dt.timedelta(seconds=30))
+        session.commit()
+    # through the login page too: the code that logged in once does not again
+    other = make.editor()
+    auth.login(other)
+    code = _next_code(_setup(client)[0])
+    auth.logout()
+    auth.login(other)
+    assert _code(client, code).status_code == 302
+    auth.logout()
+    auth.login(other)
+    assert _code(client, code).status_code == 401

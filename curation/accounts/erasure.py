@@ -119,7 +119,7 @@ def _scrub_person(session: Session, user: User, now: dt.datetime) -> None:
     user.credentials = user.profile_url = user.bio = ""
     user.public_slug, user.has_public_page = None, False
     user.password_hash = hash_password(secrets.token_urlsafe(32))  # nobody knows it
-    user.totp_secret = user.totp_enabled_at = None
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     user.is_deactivated, user.wants_notifications = True, False
     user.session_version += 1
     user.erased_at = now

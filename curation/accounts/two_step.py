@@ -42,10 +42,22 @@ def _hash(code: str) -> str:
     return hashlib.sha256(_normalize(code).encode()).hexdigest()
 
 
-def _is_current_code(secret: str, code: str, now: dt.datetime) -> bool:
+def _matching_step(secret: str, code: str, now: dt.datetime) -> int | None:
+    """The time step whose code this is; one step either side, so a phone's clock
+    a little off still works."""
     digits = _normalize(code)
-    # one step either side: a phone's clock a little off still works
-    return digits.isdigit() and len(digits) == 6 and pyotp.TOTP(secret).verify(digits, for_time=now, valid_window=1)
+    if not (digits.isdigit() and len(digits) == 6):
+        return None
+    totp = pyotp.TOTP(secret)
+    current = totp.timecode(now)
+    for step in (current - 1, current, current + 1):
+        if secrets.compare_digest(totp.generate_otp(step), digits):
+            return step
+    return None
+
+
+def _is_current_code(secret: str, code: str, now: dt.datetime) -> bool:
+    return _matching_step(secret, code, now) is not None
 
 
 def turn_on(session: Session, user: User, secret: str, code: str, now: dt.datetime | None = None) -> list[str]:
@@ -56,6 +68,7 @@ def turn_on(session: Session, user: User, secret: str, code: str, now: dt.dateti
     if not _is_current_code(secret, code, now):
         raise Invalid("That code is not the one your app shows now. Check the app's clock and try again.", field="code")
     user.totp_secret, user.totp_enabled_at = secret, now
+    user.totp_last_step = _matching_step(secret, code, now)
     codes = _new_recovery_codes(session, user)
     audit.record(session, user, "user.two_step_on", user)
     return codes
@@ -74,7 +87,12 @@ def check(session: Session, user: User, code: str, now: dt.datetime | None = Non
     now = now or utcnow()
     if not user.has_two_step or not user.totp_secret:
         return False
-    if _is_current_code(user.totp_secret, code, now):
+    step = _matching_step(user.totp_secret, code, now)
+    if step is not None:
+        if user.totp_last_step is not None and step <= user.totp_last_step:
+            return False  # seen already: a code overheard or replayed
+        user.totp_last_step = step
+        session.flush()
         return True
     recovery = session.scalar(
         select(RecoveryCode).where(
@@ -100,7 +118,7 @@ def turn_off(session: Session, user: User, code: str, *, required: bool) -> None
         raise Conflict("Two-step sign-in is required for editors on this site, so it stays on.")
     if not check(session, user, code):
         raise Invalid("That code is not right. Use the code your app shows now, or a recovery code.", field="code")
-    user.totp_secret = user.totp_enabled_at = None
+    user.totp_secret = user.totp_enabled_at = user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.flush()
     audit.record(session, user, "user.two_step_off", user)

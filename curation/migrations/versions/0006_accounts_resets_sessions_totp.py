@@ -24,6 +24,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("locked_until", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
         batch.add_column(sa.Column("totp_enabled_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("erased_at", sa.DateTime(), nullable=True))
     op.create_table(
         "login_sessions",
@@ -89,5 +90,5 @@ def downgrade() -> None:
     for table in ("consent_records", "recovery_codes", "account_tokens", "login_sessions"):
         op.drop_table(table)
     with op.batch_alter_table("users") as batch:
-        for name in ("erased_at", "totp_enabled_at", "totp_secret", "locked_until", "failed_logins"):
+        for name in ("erased_at", "totp_last_step", "totp_enabled_at", "totp_secret", "locked_until", "failed_logins"):
             batch.drop_column(name)
