@@ -22,7 +22,9 @@ from curation.urls import external_url
 def register(app: Flask) -> None:
     from curation.mail import commands as mail_commands
 
-    for command in (init_db, create_user, invite, demo, backup, mail_commands.send_mail, mail_commands.send_reminders):
+    for command in (
+        init_db, create_user, invite, demo, backup, purge, mail_commands.send_mail, mail_commands.send_reminders
+    ):
         app.cli.add_command(command)
 
 
@@ -135,3 +137,19 @@ def backup(path: str) -> None:
     with contextlib.closing(sqlite3.connect(target)) as copied:
         answers = copied.execute("SELECT count(*) FROM answers").fetchone()[0]
     click.echo(f"Backed up {source_path} to {target} ({answers} answers).")
+
+
+@click.command("purge")
+@with_appcontext
+def purge() -> None:
+    """Delete what the retention settings say is due (cron, daily; safe to run twice)."""
+    from flask import current_app
+
+    from curation import retention
+
+    with db.new_session() as session:
+        counts = retention.purge(
+            session, retention.Periods.from_config(current_app.config), dt.datetime.now(dt.timezone.utc)
+        )
+        session.commit()
+    click.echo("Purged: " + ", ".join(f"{count} {kind}" for kind, count in counts.items()) + ".")

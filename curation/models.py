@@ -109,7 +109,21 @@ class User(Base):
     has_public_page: Mapped[bool] = mapped_column(default=False)
     public_slug: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
     bio: Mapped[str] = mapped_column(Text, default="")
+    # Wrong passwords in a row, counted in the database so every worker and host
+    # sees the same count; a lock holds until locked_until.
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[Optional[dt.datetime]]
+    # Two-step sign-in: the secret is kept from setup on, in force once confirmed.
+    totp_secret: Mapped[Optional[str]] = mapped_column(String(64))
+    totp_enabled_at: Mapped[Optional[dt.datetime]]
+    # The time step of the last code accepted: a code seen once is refused after.
+    totp_last_step: Mapped[Optional[int]]
+    erased_at: Mapped[Optional[dt.datetime]]
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    @property
+    def has_two_step(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_editor(self) -> bool:
@@ -136,6 +150,59 @@ class User(Base):
         return f"{self.id}:{self.session_version}"
 
 
+class LoginSession(Base):
+    """One signed-in browser. The signed cookie carries its id; only a hash of it
+    is kept, and an ended session stays ended whatever copy of the cookie exists."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    id_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[Optional[dt.datetime]]
+
+
+class TokenPurpose(enum.StrEnum):
+    PASSWORD_RESET = "password_reset"
+    EMAIL_CHANGE = "email_change"
+
+
+class AccountToken(Base):
+    """A single-use link sent by mail (password reset, new e-mail address); only
+    its hash is kept."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    purpose: Mapped[TokenPurpose] = mapped_column(_enum(TokenPurpose, "token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    new_email: Mapped[Optional[str]] = mapped_column(String(254))
+    # who asked: the address the request came from, for the mail
+    requested_from: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    used_at: Mapped[Optional[dt.datetime]]
+
+    user: Mapped["User"] = relationship()
+
+    def is_usable(self, now: dt.datetime) -> bool:
+        return self.used_at is None and now < self.expires_at
+
+
+class RecoveryCode(Base):
+    """One-time codes for two-step sign-in without the phone; kept hashed."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    used_at: Mapped[Optional[dt.datetime]]
+
+
 class Invitation(Base):
     __tablename__ = "invitations"
 
@@ -149,6 +216,8 @@ class Invitation(Base):
     accepted_at: Mapped[Optional[dt.datetime]]
     revoked_at: Mapped[Optional[dt.datetime]]
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+
+    invited_by: Mapped[Optional["User"]] = relationship(foreign_keys=[invited_by_id])
 
     def is_usable(self, now: dt.datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and now < self.expires_at
@@ -343,6 +412,22 @@ class Publication(Base):
     @classmethod
     def _is_public_expression(cls) -> ColumnElement[bool]:
         return and_(cls.superseded_at.is_(None), cls.unpublished_at.is_(None))
+
+
+class ConsentRecord(Base):
+    """What a person agreed to: the exact statement they saw, the exact words it
+    covered, and when. Written by every submit and every excerpt decision."""
+
+    __tablename__ = "consent_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    statement: Mapped[str] = mapped_column(Text)
+    words: Mapped[str] = mapped_column(Text, default="")
+    credit: Mapped[str] = mapped_column(String(24), default="")
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
 class QuoteCard(Base):

@@ -139,7 +139,15 @@ class Factory:
         self.count += 1
         return self.count
 
+    def _begin(self) -> None:
+        """End a read left open by a test (a lazy load, say): on SQLite a write
+        in it fails once a request committed since, and every login does commit
+        (its server-side session)."""
+        if not (self.session.new or self.session.dirty or self.session.deleted):
+            self.session.commit()
+
     def user(self, role: Role, name: str | None = None, credentials: str = "RP", email: str | None = None) -> User:
+        self._begin()
         n = self._next()
         user = accounts.create_user(
             self.session,
@@ -159,6 +167,7 @@ class Factory:
         return self.user(Role.THERAPIST, **kw)
 
     def challenge(self, editor: User | None = None, *, state: str = "open", **fields) -> Challenge:
+        self._begin()
         editor = editor or self.editor()
         values = {
             "title": "What Do Therapists Really Think About Rest?",
@@ -180,6 +189,7 @@ class Factory:
         return challenge
 
     def answer(self, challenge, author=None, *, body="Rest is a kindness we owe ourselves.", credit="full", submit=True):
+        self._begin()
         author = author or self.therapist()
         answer, _ = answers.save(
             self.session, challenge, author, body=body, credit=credit, consent=True, submit=submit
@@ -189,6 +199,7 @@ class Factory:
 
     def approved(self, challenge, editor, author=None, *, excerpt="", **kw):
         answer = self.answer(challenge, author, **kw)
+        self._begin()
         review.review(self.session, answer, editor, decision="approve", excerpt=excerpt)
         self.session.commit()
         return answer

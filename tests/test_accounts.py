@@ -67,7 +67,9 @@ def test_an_invitation_works_once_and_its_token_is_stored_hashed(make, session, 
     data = {"name": "Nia New", "credentials": "RP", "password": PASSWORD, "password_confirm": PASSWORD, "csrf_token": csrf(client, path)}
     assert client.post(path, data=data).status_code == 302
     other = client.application.test_client()
-    assert other.get(path).status_code == 404
+    response = other.get(path)
+    assert response.status_code == 410
+    assert "used already" in response.get_data(as_text=True) and 'href="/auth/login"' in response.get_data(as_text=True)
     fresh(session)
     user = session.scalars(select(User).filter_by(email="new@example.org")).one()
     assert user.role == Role.THERAPIST and user.credentials == "RP"

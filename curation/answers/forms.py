@@ -9,7 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length
 
-from curation.answers.services import MAX_ANSWER_CHARS
+from curation.answers.services import CONSENT_STATEMENT, EXCERPT_STATEMENTS, MAX_ANSWER_CHARS
 from curation.security import clean_text
 
 
@@ -30,7 +30,7 @@ class AnswerForm(FlaskForm):
         default="full",
         validators=[InputRequired(message="Choose how you would like to be credited.")],
     )
-    consent = BooleanField("I agree that my answer may be published, credited as I chose above.")
+    consent = BooleanField(CONSENT_STATEMENT)
     save = SubmitField("Save draft")
     submit = SubmitField("Submit answer")
 
@@ -40,7 +40,7 @@ class ExcerptDecisionForm(FlaskForm):
     kind = HiddenField(default="excerpt")
     decision = RadioField(
         "Your decision",
-        choices=[SelectChoice("accept", "Yes, publish these words"), SelectChoice("decline", "No, I do not agree to this excerpt")],
+        choices=[SelectChoice("accept", EXCERPT_STATEMENTS[True]), SelectChoice("decline", EXCERPT_STATEMENTS[False])],
         validators=[InputRequired(message="Choose whether you agree to the excerpt.")],
     )
     note = TextAreaField("Note to the editor (optional)", validators=[Length(max=2000)], filters=[clean_text])

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -15,16 +15,24 @@ from curation.errors import Conflict, Invalid, NotAllowed, NotFound
 from curation.excerpts import count_words
 from curation.models import (
     Answer,
+    AnswerHistory,
     AnswerState,
     Challenge,
     ChallengeState,
+    ConsentRecord,
     Credit,
     ExcerptConsent,
+    QuoteCard,
+    QuoteChange,
     User,
 )
 from curation.security import clean_text
 
 MAX_ANSWER_CHARS = 20_000
+# The exact words of the consent box and the excerpt decision, as shown: a
+# consent record keeps the words the person agreed to, not a paraphrase.
+CONSENT_STATEMENT = "I agree that my answer may be published, credited as I chose above."
+EXCERPT_STATEMENTS = {True: "Yes, publish these words", False: "No, I do not agree to this excerpt"}
 
 
 class Outcome(enum.StrEnum):
@@ -151,6 +159,7 @@ def save(
             f"Your answer has {words} words; this challenge asks for at most "
             f"{challenge.word_limit}. Your text is kept below: shorten it, or save it as a draft."
         )
+    record_consent(session, answer, "submit", CONSENT_STATEMENT, body, now)
     if answer.state == AnswerState.SUBMITTED:
         answer.submitted_at = now  # consent now covers the changed words
         session.flush()
@@ -222,6 +231,9 @@ def decide_excerpt(
         )
     setattr(answer, f"{field}_consent", ExcerptConsent.ACCEPTED if accept else ExcerptConsent.DECLINED)
     setattr(answer, f"{field}_author_note", note.strip())
+    record_consent(
+        session, answer, f"{field}_accepted" if accept else f"{field}_declined", EXCERPT_STATEMENTS[accept], words
+    )
     session.flush()
     audit.record(
         session,
@@ -252,3 +264,46 @@ def own_answer_by_id_or_404(session: Session, author: User, answer_id: int) -> A
     if answer is None or answer.author_id != author.id:
         raise NotFound("There is no such answer.")
     return answer
+
+
+def record_consent(
+    session: Session, answer: Answer, kind: str, statement: str, words: str | None, at: dt.datetime | None = None
+) -> ConsentRecord:
+    """What the author agreed to (or declined): the statement they saw, the words and credit it covered, when."""
+    record = ConsentRecord(
+        answer_id=answer.id,
+        user_id=answer.author_id,
+        kind=kind,
+        statement=statement,
+        words=words or "",
+        credit=str(answer.credit),
+        at=at or utcnow(),
+    )
+    session.add(record)
+    session.flush()
+    return record
+
+
+def consents_in_force(session: Session, answers: list[Answer]) -> dict[int, ConsentRecord]:
+    """Per answer, the record its publication rests on: the last acceptance of
+    its excerpt where it has one, else its last submit."""
+    if not answers:
+        return {}
+    wanted = {a.id: ("excerpt_accepted" if a.excerpt else "submit") for a in answers}
+    records = session.scalars(
+        select(ConsentRecord).where(ConsentRecord.answer_id.in_(wanted)).order_by(ConsentRecord.id)
+    )
+    return {r.answer_id: r for r in records if r.kind == wanted[r.answer_id]}
+
+
+def delete_answers(session: Session, ids: list[int]) -> int:
+    """Remove answers for good (retention, erasure) with every row that refers to
+    them; cards of versions no longer public keep their image, not the link."""
+    if not ids:
+        return 0
+    session.execute(update(QuoteCard).where(QuoteCard.answer_id.in_(ids)).values(answer_id=None))
+    for dependent in (ConsentRecord, AnswerHistory, QuoteChange):
+        session.execute(delete(dependent).where(dependent.answer_id.in_(ids)))
+    removed = session.execute(delete(Answer).where(Answer.id.in_(ids))).rowcount
+    session.flush()
+    return removed

@@ -13,6 +13,7 @@ from curation.answers import quote_changes
 from curation.answers.lifecycle import NOT_SUBMITTED
 from curation.excerpts import excerpt_spans
 from curation.models import (
+    AccountToken,
     Answer,
     AnswerState,
     Challenge,
@@ -68,10 +69,51 @@ def queue_invitation(session: Session, invitation: Invitation, url: str) -> Outb
         recipient=invitation.email,
         subject="You are invited to Therapists Being Human",
         template="invitation",
-        dedupe_key=f"invitation:{invitation.id}",
+        # each new link of the invitation is a mail of its own; the same link, once
+        dedupe_key=f"invitation:{invitation.id}:{invitation.token_hash[:16]}",
         invitation=invitation,
+        inviter=invitation.invited_by,
+        practice_name=site_settings.load(session)["practice_name"],
         url=url,
     )
+
+
+def queue_password_reset(session: Session, token: AccountToken, url: str) -> OutboxMail | None:
+    return queue(
+        session,
+        kind="password_reset",
+        recipient=token.user.email,
+        subject="Choose a new password for Therapists Being Human",
+        template="password_reset",
+        token=token,
+        user=token.user,
+        url=url,
+    )
+
+
+def queue_email_confirmation(session: Session, token: AccountToken, url: str) -> OutboxMail | None:
+    """To the new address, which becomes the login once the link is used; the old
+    address hears of it at the same moment."""
+    confirmation = queue(
+        session,
+        kind="email_confirmation",
+        recipient=token.new_email or "",
+        subject="Confirm your new address for Therapists Being Human",
+        template="email_confirmation",
+        token=token,
+        user=token.user,
+        url=url,
+    )
+    queue(
+        session,
+        kind="email_change_notice",
+        recipient=token.user.email,
+        subject="A new e-mail address was asked for your account",
+        template="email_change_notice",
+        token=token,
+        user=token.user,
+    )
+    return confirmation
 
 
 def _wants_mail(user: User) -> bool:

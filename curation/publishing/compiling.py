@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from curation.answers.lifecycle import QUEUE_STATES
+from curation.answers.services import consents_in_force
 from curation.models import (
     Answer,
     AuditEntry,
@@ -28,13 +29,17 @@ from curation.security import clean_text
 from curation.site import services as site_settings
 
 
-class ConsentRecord(TypedDict):
+class QuoteConsent(TypedDict):
     author_id: int
     author_name: str
     consented_at: str  # ISO 8601, UTC
     excerpt_accepted: bool
     text: str
     credit_line: str
+    # the exact statement the author agreed to, and when (None for answers
+    # submitted before consent records were kept)
+    statement: str | None
+    recorded_at: str | None
 
 
 class QuoteData(TypedDict):
@@ -43,7 +48,7 @@ class QuoteData(TypedDict):
     credit_line: str
     is_anonymous: bool
     answer_id: int  # kept in the stored data, never in public output
-    consent: ConsentRecord
+    consent: QuoteConsent
 
 
 class Booking(TypedDict):
@@ -142,6 +147,7 @@ def compile_feature(
         select(func.count(Answer.id)).where(Answer.challenge_id == challenge.id, Answer.state.in_(QUEUE_STATES))
     ) or 0
     accepted_at = excerpt_acceptance_times(session, [a.id for a in quotes if a.excerpt])
+    in_force = consents_in_force(session, quotes)
     quoted: list[QuoteData] = []
     for number, answer in enumerate(quotes, start=1):
         line = credit_line(answer.author, answer.credit, settings["anonymous_credit"])
@@ -164,6 +170,8 @@ def compile_feature(
                     "excerpt_accepted": answer.excerpt_consent == ExcerptConsent.ACCEPTED,
                     "text": answer.quote_text,
                     "credit_line": line,
+                    "statement": in_force[answer.id].statement if answer.id in in_force else None,
+                    "recorded_at": in_force[answer.id].at.isoformat() if answer.id in in_force else None,
                 },
             }
         )

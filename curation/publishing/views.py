@@ -10,6 +10,7 @@ from flask import (
 from flask_login import current_user
 
 from curation import db
+from curation.accounts import services as accounts
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
@@ -102,7 +103,10 @@ def _stored(body: str | bytes, mimetype: str, etag: str, *, frame_policy: str | 
 
 @public.get("/")
 def archive():
-    return render_template("public/archive.html", features=public_reads.archive(db.session))
+    features = public_reads.archive(db.session)
+    # A new installation's home page offers to create the first editor.
+    needs_setup = not features and not accounts.has_users(db.session)
+    return render_template("public/archive.html", features=features, needs_setup=needs_setup)
 
 
 @public.get("/features/<slug>")

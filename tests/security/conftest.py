@@ -41,7 +41,7 @@ def world(app, session, make):
     current = make.challenge(editor)
     own_answer = make.approved(current, editor, owner, body="The owners private words about rest.",
                                excerpt="The owners private words")
-    _, token = accounts.invite(session, email="newcomer@example.org", role=Role.THERAPIST, invited_by=editor)
+    invitation, token = accounts.invite(session, email="newcomer@example.org", role=Role.THERAPIST, invited_by=editor)
     session.commit()
     return {
         "users": {"therapist": owner, "other_therapist": other, "editor": editor, "deactivated": leaving},
@@ -54,6 +54,8 @@ def world(app, session, make):
             "number": 1,
             "version": 1,
             "token": token,
+            "invitation_id": invitation.id,
+            "action": "resend",
         },
         # Routes whose object must be another one than the defaults.
         "overrides": {
