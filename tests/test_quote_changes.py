@@ -4,6 +4,7 @@ keeps the words in force until both agreed and a correction is published."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from curation.answers import quote_changes
 from curation.challenges import services as challenges
@@ -191,3 +192,30 @@ def test_reviewing_cannot_change_a_published_quotes_words_behind_its_authors_bac
     response = _post(editor_client, f"/editor/answers/{answer.id}/review", {"decision": "approve", "excerpt": NEW_EXCERPT})
     assert response.status_code == 400 and "propose new words" in response.get_data(as_text=True)
     assert fresh(session).get(Answer, answer.id).excerpt is None
+
+
+def test_my_answers_and_the_correction_requests_read_in_a_fixed_number_of_statements(
+    published, login, make, session, count_queries
+):
+    editor, _, answer, editor_client = published
+    author = login(answer.author)
+
+    def statements(client, url):
+        client.get(url)
+        with count_queries() as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    _post(author, f"/my/answers/{answer.id}/correction", {"body": BODY.replace("hurrying", "rushing")})
+    few = statements(author, "/my/answers"), statements(editor_client, "/editor/corrections")
+    for n in range(3):
+        fresh(session)
+        other = make.challenge(editor, title=f"Another {n}")
+        make.approved(other, editor, answer.author, body=f"More words {n}.")
+        challenges.close_challenge(session, other, editor)
+        session.commit()
+        assert _post(editor_client, f"/editor/challenges/{other.id}/publish").status_code == 302
+        theirs = fresh(session).scalar(select(Answer).where(Answer.challenge_id == other.id))
+        _post(author, f"/my/answers/{theirs.id}/correction", {"body": f"More words {n}, corrected."})
+    many = statements(author, "/my/answers"), statements(editor_client, "/editor/corrections")
+    assert many == few
