@@ -8,6 +8,7 @@ from curation.challenges import services as challenges
 from curation.errors import DomainError
 from curation.mail import services as mail
 from curation.models import AnswerState
+from curation.privacy import services as privacy
 from curation.review.services import excerpt_spans
 from curation.security import therapist_required
 
@@ -43,6 +44,7 @@ def _desk(challenge, form, answer, status=200):
             decision_form=ExcerptDecisionForm(formdata=None),
             spans=excerpt_spans(answer.body, answer.excerpt) if answer and answer.excerpt else None,
             editable=editable,
+            privacy_marks=privacy.marked(answer.body) if answer else [],
             # text sent to an answer that can no longer change: shown, never dropped
             unsaved_text=form.body.data if not editable and form.is_submitted() else None,
         ),

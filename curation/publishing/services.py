@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, load_only
 
-from curation import audit
+from curation import audit, privacy
 from curation.challenges import services as challenges
 from curation.db import utcnow
 from curation.errors import Conflict, Invalid, NotFound
@@ -146,6 +146,7 @@ def compile_feature(
         "question": challenge.question,
         "quotes": quoted,
         "outro_html": challenge.outro_html,
+        "crisis_resources": privacy.crisis_line(session, challenge),
         "practice_name": settings["practice_name"],
         "booking": {
             "text": settings["booking_text"],
@@ -220,6 +221,9 @@ def publish(
             "Publishing waits for these authors to agree to the exact words of their quote: " + names + "."
         )
 
+    if privacy.unacknowledged_flags(session, challenge):
+        raise Conflict("The privacy check flagged passages in the quotes that no editor has decided on yet: "
+                       "acknowledge each one on the publish page, or set an excerpt that leaves it out.")
     version = _next_version(session, challenge)
     if version_seen is not None and version_seen != version - 1:
         raise Conflict("Someone published this feature while you were looking at it; see the current version.")

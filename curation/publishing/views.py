@@ -13,6 +13,7 @@ from curation import db
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
+from curation.privacy import services as privacy
 from curation.publishing import services as publishing
 from curation.security import content_security_policy, editor_required
 from curation.templating import external_url
@@ -40,6 +41,7 @@ def publish_page(challenge_id: int):
         challenge=challenge,
         quotes=quotes,
         waiting=publishing.pending_consent(quotes),
+        privacy=privacy.publish_summary(db.session, challenge, quotes),
         versions=versions,
         current=current,
         card_numbers=publishing.card_numbers(db.session, current) if current else [],

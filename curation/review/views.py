@@ -6,6 +6,7 @@ from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
 from curation.models import AnswerState
+from curation.privacy import services as privacy
 from curation.publishing import services as publishing
 from curation.review import services as review
 from curation.review.forms import OrderForm, ReviewForm
@@ -63,7 +64,9 @@ def decide(answer_id: int):
     # what the excerpt in the form cuts from the answer; none while the excerpt itself is refused
     excerpt = None if form.excerpt.errors else form.excerpt.data
     spans = review.excerpt_spans(answer.body, excerpt) if excerpt else None
-    return render_template("review/answer.html", answer=answer, form=form, spans=spans), status
+    return render_template(
+        "review/answer.html", answer=answer, form=form, spans=spans, privacy_marks=privacy.marked(answer.body)
+    ), status
 
 
 @bp.route("/challenges/<int:challenge_id>/order", methods=["GET", "POST"])

@@ -60,6 +60,8 @@ WHO_MAY = {
     "site.settings": "editor",
     "site.audit_log": "editor",
     "site.outbox": "editor",
+    "privacy.acknowledge": "editor",
+    "privacy.crisis_resources": "editor",
 }
 ROLES = ("anonymous", "therapist", "other_therapist", "editor", "deactivated")
 # What a permitted person may get: the page, a redirect, a form error, a conflict.
