@@ -1,4 +1,4 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from curation import db
@@ -7,6 +7,7 @@ from curation.challenges.forms import ChallengeForm
 from curation.mail import services as mail
 from curation.publishing import services as publishing
 from curation.security import editor_required
+from curation.suggestions import services as suggestions
 
 bp = Blueprint("challenges", __name__, url_prefix="/editor")
 
@@ -23,11 +24,18 @@ def dashboard():
 @editor_required
 def new():
     form = ChallengeForm()
+    # "Start a challenge from this" on a reader's suggestion: prefilled, and linked once saved
+    suggestion_id = request.args.get("suggestion", type=int)
+    suggestion = suggestions.get(db.session, suggestion_id) if suggestion_id else None
     if form.validate_on_submit():
         challenge = challenges.create(db.session, current_user, form.fields_for_service())
+        if suggestion is not None:
+            suggestions.start_challenge_from(db.session, suggestion, challenge, current_user)
         db.session.commit()
         flash("The challenge is saved as a draft. Open it when you are ready for answers.")
         return redirect(url_for("review.queue", challenge_id=challenge.id))
+    if suggestion is not None and not form.is_submitted():
+        form.process(data=suggestions.prefill(suggestion))
     return render_template("challenges/edit.html", form=form, challenge=None), 400 if form.errors else 200
 
 

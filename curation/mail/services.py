@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from curation.db import utcnow
 from curation.models import (
     Answer,
     AnswerState,
@@ -20,6 +21,7 @@ from curation.models import (
     OutboxMail,
     Publication,
     Role,
+    Suggestion,
     User,
 )
 from curation.review.services import excerpt_spans
@@ -197,7 +199,8 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
         u.id: u for u in session.scalars(select(User).where(User.id.in_([q["consent"]["author_id"] for q in quotes])))
     }
     readers = [(q, authors[q["consent"]["author_id"]]) for q in quotes if q["consent"]["author_id"] in authors]
-    return _count_queued(
+    told = queue_readers_told(session, publication)
+    return told + _count_queued(
         queue(
             session,
             kind="feature_published",
@@ -212,6 +215,33 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
         for quote, author in readers
         if _wants_mail(author)
     )
+
+
+def queue_readers_told(session: Session, publication: Publication) -> int:
+    """Readers whose suggested question this edition answers hear of it once;
+    their address served only this and is erased as the mail is queued."""
+    readers = session.scalars(
+        select(Suggestion).where(
+            Suggestion.challenge_id == publication.challenge_id,
+            Suggestion.email != "",
+            Suggestion.reader_told_at.is_(None),
+        )
+    ).all()
+    for suggestion in readers:
+        queue(
+            session,
+            kind="suggestion_published",
+            recipient=suggestion.email,
+            subject=f"Your question became an edition: {publication.title}",
+            template="suggestion_published",
+            dedupe_key=f"suggestion_published:{suggestion.id}",
+            publication=publication,
+            suggestion=suggestion,
+        )
+        suggestion.email = ""
+        suggestion.reader_told_at = utcnow()
+    session.flush()
+    return len(readers)
 
 
 def _editors(session: Session, *, routine: bool) -> list[User]:

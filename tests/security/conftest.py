@@ -9,6 +9,7 @@ from curation.challenges import services as challenges
 from curation.db import Base
 from curation.models import Answer, Role
 from curation.publishing import services as publishing
+from curation.suggestions import services as suggestions
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import fresh
@@ -43,6 +44,7 @@ def world(app, session, make):
     own_answer = make.approved(current, editor, owner, body="The owners private words about rest.",
                                excerpt="The owners private words")
     _, token = accounts.invite(session, email="newcomer@example.org", role=Role.THERAPIST, invited_by=editor)
+    suggestion = suggestions.submit(session, topic="A reader's idea", details="", email="")
     session.commit()
     return {
         "users": {"therapist": owner, "other_therapist": other, "editor": editor, "deactivated": leaving},
@@ -55,6 +57,7 @@ def world(app, session, make):
             "number": 1,
             "version": 1,
             "token": token,
+            "suggestion_id": suggestion.id,
         },
         # Routes whose object must be another one than the defaults.
         "overrides": {

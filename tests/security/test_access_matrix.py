@@ -62,6 +62,9 @@ WHO_MAY = {
     "site.outbox": "editor",
     "privacy.acknowledge": "editor",
     "privacy.crisis_resources": "editor",
+    "suggestions.suggest": "public",
+    "suggestions.index": "editor",
+    "suggestions.decide": "editor",
 }
 ROLES = ("anonymous", "therapist", "other_therapist", "editor", "deactivated")
 # What a permitted person may get: the page, a redirect, a form error, a conflict.
