@@ -2,8 +2,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from curation import db
+from curation.challenges import progress
 from curation.challenges import services as challenges
 from curation.challenges.forms import ChallengeForm
+from curation.errors import Conflict
 from curation.mail import services as mail
 from curation.publishing import services as publishing
 from curation.security import editor_required
@@ -73,3 +75,19 @@ def close(challenge_id: int):
     db.session.commit()
     flash("The challenge is closed: no new answers are accepted.")
     return redirect(url_for("review.queue", challenge_id=challenge.id))
+
+
+@bp.post("/challenges/<int:challenge_id>/remind/<int:user_id>")
+@editor_required
+def remind(challenge_id: int, user_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    target = url_for("review.queue", challenge_id=challenge.id) + "#progress"
+    try:
+        therapist = progress.remind(db.session, challenge, user_id, current_user)
+    except Conflict as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+        return redirect(target)
+    db.session.commit()
+    flash(f"A reminder is on its way to {therapist.name}.")
+    return redirect(target)

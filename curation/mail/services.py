@@ -185,6 +185,23 @@ def queue_reminders(session: Session, now: dt.datetime) -> int:
     return queued
 
 
+def queue_personal_reminder(
+    session: Session, challenge: Challenge, therapist: User, *, dedupe_key: str, has_draft: bool
+) -> OutboxMail | None:
+    """The reminder an editor sends one therapist by hand; None when already sent."""
+    return queue(
+        session,
+        kind="personal_reminder",
+        recipient=therapist.email,
+        subject=f"We would love your answer: “{challenge.topic}”",
+        template="personal_reminder",
+        dedupe_key=dedupe_key,
+        challenge=challenge,
+        therapist=therapist,
+        has_draft=has_draft,
+    )
+
+
 def _reminder_days(session: Session) -> int:
     try:
         return max(1, int(site_settings.load(session)["reminder_days"]))

@@ -2,6 +2,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from curation import db
+from curation.challenges import progress
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
@@ -29,6 +30,7 @@ def queue(challenge_id: int):
         state=state,
         states=review.QUEUE_STATES,
         current=publishing.current_publication_of(db.session, challenge),
+        progress=progress.of(db.session, challenge) if challenge.state == "open" else None,
     )
 
 

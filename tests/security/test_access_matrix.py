@@ -65,6 +65,7 @@ WHO_MAY = {
     "suggestions.suggest": "public",
     "suggestions.index": "editor",
     "suggestions.decide": "editor",
+    "challenges.remind": "editor",
 }
 ROLES = ("anonymous", "therapist", "other_therapist", "editor", "deactivated")
 # What a permitted person may get: the page, a redirect, a form error, a conflict.
