@@ -41,6 +41,7 @@ from curation.review.services import QUEUE_STATES, approved_in_order
 from curation.security import clean_text
 from curation.site import services as site_settings
 from curation.templating import external_url
+from curation.therapists import services as therapists
 
 
 def credit_line(author: User, credit: Credit, anonymous_credit: str) -> str:
@@ -119,6 +120,7 @@ def compile_feature(
                 "text": clean_text(answer.quote_text),
                 "credit_line": line,
                 "is_anonymous": answer.credit == Credit.ANONYMOUS,
+                "credit_url": therapists.credit_url(answer.author, answer.credit),
                 # kept in the stored data, never in public output
                 "answer_id": answer.id,
                 "consent": {

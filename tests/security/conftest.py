@@ -10,6 +10,7 @@ from curation.db import Base
 from curation.models import Answer, Role
 from curation.publishing import services as publishing
 from curation.suggestions import services as suggestions
+from curation.therapists import services as therapists
 from werkzeug.security import generate_password_hash
 
 from tests.conftest import fresh
@@ -45,6 +46,7 @@ def world(app, session, make):
                                excerpt="The owners private words")
     _, token = accounts.invite(session, email="newcomer@example.org", role=Role.THERAPIST, invited_by=editor)
     suggestion = suggestions.submit(session, topic="A reader's idea", details="", email="")
+    therapists.save_public_page(session, spare, wanted=True, bio="", profile_url="")
     session.commit()
     return {
         "users": {"therapist": owner, "other_therapist": other, "editor": editor, "deactivated": leaving},
@@ -62,6 +64,7 @@ def world(app, session, make):
         # Routes whose object must be another one than the defaults.
         "overrides": {
             "publishing.version": {"challenge_id": published.id},
+            "therapists.page": {"slug": spare.public_slug},
             "answers.withdraw_consent": {"answer_id": fresh(session).scalar(
                 select(Answer.id).where(Answer.challenge_id == published.id))},
         },

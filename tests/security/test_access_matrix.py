@@ -66,6 +66,8 @@ WHO_MAY = {
     "suggestions.index": "editor",
     "suggestions.decide": "editor",
     "challenges.remind": "editor",
+    "therapists.page": "public",
+    "therapists.public_page": "therapist",
 }
 ROLES = ("anonymous", "therapist", "other_therapist", "editor", "deactivated")
 # What a permitted person may get: the page, a redirect, a form error, a conflict.
