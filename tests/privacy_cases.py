@@ -6,8 +6,18 @@ enough). ORDINARY passages are the everyday stuff of answers (the therapist's
 own general experience, generic people, sources cited by name) and should
 raise no flag at all.
 
-HELD_OUT was written after the rules were tuned on the rest and not used to
-tune them: its figures are the honest ones for text the rules have not seen.
+The sets were written in turns, each before the rules had seen it, and the
+figures the rules got at that first look are the honest ones for new text:
+
+    set         risky  ordinary  first look: caught / false alarms
+    RISKY etc.     40        40  (the rules were written on it)
+    HELD_OUT       20        20  75% / 0%
+    UNSEEN         15        15  60% / 0%
+    UNSEEN_2       10        10  70% / 0%
+
+After each look the rules were widened for the kinds of passage missed (not
+for the sentences themselves), so every set now also serves as a regression
+set; bench/privacy_check.py prints the current figures.
 """
 
 RISKY: list[tuple[str, set[str]]] = [
@@ -140,3 +150,75 @@ HELD_OUT_ORDINARY: list[str] = [
     "Listening with empathy means letting someone finish their sentence.",
     "Give yourself permission to rest before you are empty, not after.",
 ]
+
+# Written last, measured once, never used to change the rules (see the module docstring).
+UNSEEN_RISKY: list[tuple[str, set[str]]] = [
+    ("My client Renée, who drives a school bus, says the only rest she gets is the red lights.", {"client-detail", "person-name"}),
+    ("A grandmother I see twice a month is raising her three grandchildren since her daughter went to prison.", {"client-detail"}),
+    ("Last month one patient of mine, a widower, told me he still sets two places at the table.", {"client-detail"}),
+    ("A client in her early thirties described empathy as the first time anyone asked about her childhood.", {"client-detail", "age"}),
+    ("The young man I worked with at the shelter on Dundas Street had slept outside for two winters.", {"client-detail", "place"}),
+    ("She was only 14 when she started skipping meals to feel in control.", {"age"}),
+    ("Theo, a client of mine, plays hockey every Thursday and calls it his therapy.", {"person-name", "client-detail"}),
+    ("He admitted he had thought about killing himself after the layoff.", {"crisis"}),
+    ("A mother I counsel, a teacher at a small rural school, has not taken a sick day in nine years.", {"client-detail"}),
+    ("My patient's husband was diagnosed with dementia in the spring, and she has stopped seeing her friends.", {"client-detail"}),
+    ("One client told me about the night her partner pushed her down the stairs.", {"client-detail", "crisis"}),
+    ("A woman I see from Moncton said the ocean is the only thing that listens without interrupting.", {"client-detail", "place"}),
+    ("Last Friday a teenage client told me her parents are divorcing and she blames herself.", {"client-detail"}),
+    ("Kenji, who is 58 and recently retired, told me he does not know who he is without work.", {"person-name", "age"}),
+    ("Many of the veterans I work with have survived things no one should, including sexual assault.", {"crisis"}),
+]
+UNSEEN_ORDINARY: list[str] = [
+    "Rest is a conversation between the body and the calendar, and the calendar usually wins.",
+    "Clients sometimes arrive apologising for needing help, as if care had to be earned.",
+    "Empathy is a muscle: it tires, it recovers, and it grows with use.",
+    "As Pema Chödrön says, we can learn to stay with discomfort without running away.",
+    "When I started practising, I measured a good day by how many people I saw.",
+    "In my family, resting was something you did only when you were ill.",
+    "Most of us know how to be kind to a friend and forget to be kind to ourselves.",
+    "A child who is listened to learns that their feelings make sense.",
+    "I like to think of empathy as making room at the table for someone else's story.",
+    "The therapists on our team disagree about many things, but not about the value of rest.",
+    "Sometimes the best thing I can offer is a slower pace.",
+    "People who care for ageing parents often carry a tiredness no holiday fixes.",
+    "Every Friday afternoon I close my laptop and walk to the lake.",
+    "Donald Winnicott wrote about the good-enough parent, and I think there is a good-enough rest too.",
+    "We harness empathy when we let curiosity lead and judgement follow, far behind.",
+]
+
+# Written after the rules were changed for what UNSEEN_* showed; measured once.
+UNSEEN_2_RISKY: list[tuple[str, set[str]]] = [
+    ("A retired pilot I see every other week still dreams he is landing in fog.", {"client-detail"}),
+    ("My client Aurélie, 23, is finishing a nursing degree while working nights.", {"client-detail", "person-name", "age"}),
+    ("One woman I worked with in Saskatoon lost her twin to cancer the year before.", {"client-detail", "place"}),
+    ("Yesterday a patient told me his son has stopped speaking to him.", {"client-detail"}),
+    ("She confided that her stepfather abused her for years.", {"crisis"}),
+    ("Omar, my client, runs a restaurant and has not had a weekend off since 2015.", {"client-detail", "person-name"}),
+    ("A nurse I counsel at the Royal Columbian told me she cries in the supply room.", {"client-detail", "place"}),
+    ("He is 41, a father of four, and works two jobs.", {"age"}),
+    ("A client told me her brother took his own life last spring.", {"client-detail", "crisis"}),
+    ("The teenage girl I see on Tuesdays says her phone is the only place she feels seen.", {"client-detail"}),
+]
+UNSEEN_2_ORDINARY: list[str] = [
+    "Rest is not laziness; it is maintenance.",
+    "Clients often describe empathy as feeling less alone.",
+    "I tell people that it is fine to start small.",
+    "Like Thich Nhat Hanh, I believe breathing can be a homecoming.",
+    "My mornings start with a walk, whatever the weather.",
+    "Parents I meet are often exhausted and ashamed of it.",
+    "Empathy can be taught, but it has to be practised to stay.",
+    "When we rest, we give our nervous system a chance to reset.",
+    "Our team meets every Monday to support one another.",
+    "Nobody can pour from an empty cup, as the saying goes.",
+]
+
+
+SETS = [
+    ("tuning", RISKY, ORDINARY),
+    ("held out", HELD_OUT_RISKY, HELD_OUT_ORDINARY),
+    ("unseen", UNSEEN_RISKY, UNSEEN_ORDINARY),
+    ("unseen 2", UNSEEN_2_RISKY, UNSEEN_2_ORDINARY),
+]
+ALL_RISKY = [case for _, risky, _ in SETS for case in risky]
+ALL_ORDINARY = [text for _, _, ordinary in SETS for text in ordinary]

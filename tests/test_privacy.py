@@ -19,12 +19,16 @@ CLIENT_SENTENCE = "Last winter a client described a fight with her sister that l
 
 
 def test_the_check_catches_at_least_85_percent_with_at_most_15_percent_false_alarms():
-    assert len(privacy_cases.RISKY) + len(privacy_cases.ORDINARY) >= 60
-    for risky, ordinary in ((privacy_cases.RISKY, privacy_cases.ORDINARY),
-                            (privacy_cases.HELD_OUT_RISKY, privacy_cases.HELD_OUT_ORDINARY)):
+    assert len(privacy_cases.ALL_RISKY) >= 30 and len(privacy_cases.ALL_ORDINARY) >= 30
+    for name, risky, ordinary in privacy_cases.SETS + [("all", privacy_cases.ALL_RISKY, privacy_cases.ALL_ORDINARY)]:
         caught, false_alarms = figures(risky, ordinary)
-        assert caught >= 0.85, f"caught only {caught:.0%}"
-        assert false_alarms <= 0.15, f"{false_alarms:.0%} false alarms"
+        assert caught >= 0.85, f"{name}: caught only {caught:.0%}"
+        assert false_alarms <= 0.15, f"{name}: {false_alarms:.0%} false alarms"
+
+
+def test_every_labelled_passage_names_kinds_the_check_knows():
+    for text, kinds in privacy_cases.ALL_RISKY:
+        assert kinds and kinds <= set(KINDS), text
 
 
 def test_a_story_about_a_client_is_flagged_with_its_kind_and_a_plain_reason():

@@ -181,8 +181,9 @@ def _inside(spans, a: int, b: int) -> bool:
 def _names(s: str) -> list[tuple[int, int]]:
     cited = _cited(s)
     found: set[tuple[int, int]] = set()
-    for match in rules.NAME_AFTER_NOUN.finditer(s):
-        found.add(match.span(1))
+    for pattern in (rules.NAME_AFTER_NOUN, rules.NAME_IN_APPOSITION):
+        for match in pattern.finditer(s):
+            found.add(match.span(1))
     for match in rules.NAME_BEFORE_VERB.finditer(s):
         if match.group(1).lower() in rules.FIRST_NAMES:
             found.add(match.span(1))

@@ -52,15 +52,37 @@ PERSON_NOUNS = _words(
     """man woman boy girl teen teenager student mother father mom mum dad parent
     gentleman lady person couple widow widower veteran"""
 )
+FAMILY = _words(
+    """sister brother mother father mom mum dad husband wife partner boyfriend girlfriend
+    fiance fiancee son daughter stepson stepdaughter stepmother stepfather grandmother
+    grandfather grandma grandpa grandson granddaughter aunt uncle cousin niece nephew
+    ex ex-husband ex-wife ex-partner twin sibling parents grandchildren grandchild in-laws mother-in-law father-in-law
+    sister-in-law brother-in-law fiancé fiancée"""
+)
+JOBS = _words(
+    """nurse doctor physician surgeon teacher professor lawyer firefighter paramedic
+    police officer soldier pilot engineer accountant pharmacist dentist chef cook
+    electrician plumber carpenter mechanic farmer trucker driver cashier barista
+    server waitress waiter librarian architect journalist reporter actor actress
+    musician pastor priest minister rabbi imam principal coach athlete banker
+    realtor veterinarian vet programmer developer designer nanny midwife social-worker
+    manager ceo executive student"""
+)
 CLIENT_NOUNS = _words("client patient counsellee counselee")
 _DETERMINER = r"(?:a|an|one|my|this|that|the|another|our)"
+_ADJECTIVES = (
+    r"(?:young|younger|older|elderly|new|former|long-time|longtime|particular|teenage|teen|male|female|"
+    r"married|single|pregnant|retired|recent)"
+)
+# A capitalised name, accents included ("Renée", "Zoë").
+NAME_WORD = r"[A-Z][a-zà-öø-ÿ'’]+"
 SPECIFIC_CLIENT = re.compile(
-    rf"\b(?:{_DETERMINER}\s+(?:(?:young|older|elderly|new|former|long-time|longtime|particular)\s+)?"
+    rf"\b(?:{_DETERMINER}\s+(?:{_ADJECTIVES}\s+)?"
     rf"(?:{_alternation(CLIENT_NOUNS)})s?\b(?!\s+(?:often|usually|sometimes|tend|might|may|can|will|would))"
     rf"|one of my (?:clients|patients)"
     rf"|(?:someone|somebody|a person) I (?:work|worked|see|saw|was seeing|am seeing|counsel|counselled|treated|treat)"
     rf"(?: with)?"
-    rf"|(?:a|an|one|this) (?:(?:young|older|elderly)\s+)?(?:{_alternation(PERSON_NOUNS)}) "
+    rf"|(?:a|an|one|this|the) (?:{_ADJECTIVES}\s+)?(?:{_alternation(PERSON_NOUNS | FAMILY | JOBS)}) "
     rf"(?:I (?:work|worked|see|saw|was seeing|am seeing|counsel|counselled|treated|met)|in my (?:practice|office|caseload|group))"
     rf"|in (?:a |one )?session (?:last|this|yesterday|recently|on)"
     rf"|a (?:family|couple) I (?:work|worked|see|saw))",
@@ -76,13 +98,7 @@ GENERIC_CLIENTS = re.compile(
 # Third-person singular words that point at someone who is not the writer.
 THIRD_PERSON = re.compile(r"\b(?:she|he|her|him|his|hers|herself|himself)\b", re.IGNORECASE)
 
-FAMILY = _words(
-    """sister brother mother father mom mum dad husband wife partner boyfriend girlfriend
-    fiance fiancee son daughter stepson stepdaughter stepmother stepfather grandmother
-    grandfather grandma grandpa grandson granddaughter aunt uncle cousin niece nephew
-    ex ex-husband ex-wife ex-partner twin sibling in-laws mother-in-law father-in-law
-    sister-in-law brother-in-law fiancé fiancée"""
-)
+
 # "my friend Sam", "her son", "my colleague": someone other than the writer.
 OTHER_PERSON_NOUNS = FAMILY | _words("friend colleague neighbour neighbor boss coworker co-worker roommate supervisor manager")
 OTHER_PERSON = re.compile(
@@ -92,15 +108,7 @@ OTHER_PERSON = re.compile(
 )
 FAMILY_WORD = re.compile(rf"\b(?:{_alternation(FAMILY)})s?\b", re.IGNORECASE)
 
-JOBS = _words(
-    """nurse doctor physician surgeon teacher professor lawyer firefighter paramedic
-    police officer soldier pilot engineer accountant pharmacist dentist chef cook
-    electrician plumber carpenter mechanic farmer trucker driver cashier barista
-    server waitress waiter librarian architect journalist reporter actor actress
-    musician pastor priest minister rabbi imam principal coach athlete banker
-    realtor veterinarian vet programmer developer designer nanny midwife social-worker
-    manager ceo executive student"""
-)
+
 JOB = re.compile(
     r"\b(?:teaches|taught|nurses|drives a (?:truck|bus|taxi|cab)|runs a (?:small )?(?:business|shop|bakery|restaurant|farm|company))\b"
     rf"|\b(?:(?:a|an|as a|as an|works as an?|worked as an?) )(?:(?:retired|former|young|trauma|er|icu|high school|grade \w+)\s+)?"
@@ -127,11 +135,12 @@ AGE_PATTERNS = [
     r"age (?:of )?\d{1,2}",
     (
         rf"(?:she|he|they|who|(?:{_alternation(FAMILY)})s?) (?:is|was|were|'s|had just turned|just turned|turned) "
-        r"\d{1,2}\b(?! (?:minutes|hours|days|weeks|months|percent|%|times))"
+        r"(?:only |just |barely |almost |nearly )?\d{1,2}\b(?! (?:minutes|hours|days|weeks|months|percent|%|times))"
     ),
     r"in (?:his|her|their) (?:early |mid-|mid |late )?(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|20s|30s|40s|50s|60s|70s|80s|90s)",
     r"(?:early|mid|late)-?(?:twenties|thirties|forties|fifties|sixties|seventies|eighties)",
     r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:one|two|three|four|five|six|seven|eight|nine)[- ]year[- ]old",
+    r"(?:a|an|the|this) teen(?:age|aged|ager)?\b",
     r"(?:barely|just|only|almost|nearly|aged|is|was|turned) (?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen)\b",
     r"(?:twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|eighty)[- ]year[- ]old",
 ]
@@ -228,7 +237,11 @@ CITED_SAYING = re.compile(
 # A capitalised word right after a person noun is that person's name: "my client Dana".
 NAME_AFTER_NOUN = re.compile(
     rf"\b(?i:(?:my|her|his|their|a|our)\s+(?:(?:best|old|late|younger|older|little|big)\s+)?"
-    rf"(?:{_alternation(OTHER_PERSON_NOUNS | CLIENT_NOUNS)})),?\s+([A-Z][a-z]+)\b"
+    rf"(?:{_alternation(OTHER_PERSON_NOUNS | CLIENT_NOUNS)})),?\s+({NAME_WORD})"
+)
+# "Theo, a client of mine, …": a name and who they are.
+NAME_IN_APPOSITION = re.compile(
+    rf"\b({NAME_WORD}),\s+(?i:(?:a|an|my|one of my|our)\s+(?:\w+\s+)?(?:{_alternation(OTHER_PERSON_NOUNS | CLIENT_NOUNS)}))"
 )
 SPEECH_VERBS = r"(?:told|said|says|asked|asks|shared|described|admitted|explained|wrote|cried|laughed|came|walked|called|texted|mentioned|realised|realized|noticed|decided|felt|was|is|had)"
-NAME_BEFORE_VERB = re.compile(rf"\b([A-Z][a-z]+)(?:,\s+\d{{1,2}},)?\s+{SPEECH_VERBS}\b")
+NAME_BEFORE_VERB = re.compile(rf"\b({NAME_WORD})(?:,\s+\d{{1,2}},)?\s+{SPEECH_VERBS}\b")
