@@ -299,6 +299,50 @@ def test_readers_suggestions_never_become_markup(app, session, make):
     print(f"\nXSS suggestions: {len(TEXTS)} texts × {len(SUGGESTION_FIELDS)} fields, {pages.count} pages checked")
 
 
+def test_public_pages_of_therapists_never_become_markup(app, session, make, quick_passwords, no_card_images):
+    pages = Pages()
+    editor = make.editor(name="Edna Editor")
+    challenge = make.challenge(editor)
+    writer, reader = app.test_client(), app.test_client()
+    people = []
+    for n, text in enumerate(TEXTS):
+        typed = stored(text)[:120] or "Empty"
+        user = accounts.create_user(session, email=f"public{n}@example.org", name=typed, credentials=typed,
+                                    role=Role.THERAPIST, password=PASSWORD)
+        session.commit()
+        login_as(writer, user)
+        token = csrf(writer, "/account/public-page")
+        response = writer.post("/account/public-page", data={
+            "has_public_page": "y", "bio": text[:600], "profile_url": text, "csrf_token": token})
+        if not is_safe_link(stored(text)):
+            page = pages.check(f"public page form refused #{n}", response, status=(400,))
+            pages.shows(f"public page form refused #{n}", page, stored(text)[:600])
+        response = writer.post("/account/public-page", data={
+            "has_public_page": "y", "bio": text[:600], "profile_url": "https://example.org/me", "csrf_token": token})
+        assert response.status_code == 302, f"#{n}"
+        pages.check(f"public page form #{n}", writer.get("/account/public-page"))
+        with app.test_request_context():
+            answer, _ = answers.save(session, challenge, user, body=clean_text(f"Before {text} after."),
+                                     credit=("full", "first")[n % 2], consent=True, submit=True)
+            review.review(session, answer, editor, decision="approve")
+        session.commit()
+        people.append(user)
+    challenges.close_challenge(session, fresh(session).get(Challenge, challenge.id), editor)
+    session.commit()
+    with app.test_request_context():
+        publication = publishing.publish(session, fresh(session).get(Challenge, challenge.id), editor)
+    session.commit()
+    pages.check("feature with credit links", reader.get(f"/features/{publication.slug}"))
+    baseline = None
+    for n, user in enumerate(people):
+        page = pages.check(f"public page #{n}", reader.get(f"/therapists/{fresh(session).get(type(user), user.id).public_slug}"))
+        baseline = baseline or page
+        pages.same_controls(f"public page #{n}", page, baseline)
+        pages.shows(f"public page #{n}", page, user.name)
+    pages.assert_clean()
+    print(f"\nXSS public pages: {len(TEXTS)} texts, {pages.count} pages checked")
+
+
 SETTINGS_TEXT_FIELDS = ("practice_name", "booking_text", "booking_label", "anonymous_credit")
 
 
