@@ -38,7 +38,7 @@ def new():
         return redirect(url_for("review.queue", challenge_id=challenge.id))
     if suggestion is not None and not form.is_submitted():
         form.process(data=suggestions.prefill(suggestion))
-    return render_template("challenges/edit.html", form=form, challenge=None), 400 if form.errors else 200
+    return render_template("challenges/edit.html", form=form, challenge=None, suggestion=suggestion), 400 if form.errors else 200
 
 
 @bp.route("/challenges/<int:challenge_id>/edit", methods=["GET", "POST"])

@@ -76,8 +76,9 @@ def move(session: Session, suggestion: Suggestion, to: SuggestionState | str, ed
 
 
 def prefill(suggestion: Suggestion) -> dict[str, str]:
-    """What a challenge started from this suggestion begins with."""
-    return {"topic": suggestion.topic[:200], "question": suggestion.topic, "intro": suggestion.details}
+    """What a challenge started from this suggestion begins with. The reader's
+    details stay beside the form, not in it: they are not meant for publishing."""
+    return {"topic": suggestion.topic[:200], "question": suggestion.topic}
 
 
 def start_challenge_from(session: Session, suggestion: Suggestion, challenge: Challenge, editor: User) -> None:
