@@ -80,6 +80,8 @@ def desk(challenge_id: int):
         return _desk(challenge, form, answers.own_answer(db.session, challenge, current_user), problem.status)
     db.session.commit()
     flash(OUTCOME_MESSAGES[outcome], "warning" if outcome == answers.Outcome.KEPT_AS_DRAFT else "info")
+    if privacy.marked(answer.body):
+        flash("The privacy check found passages that may identify someone: see them below.", "warning")
     return redirect(url_for("answers.desk", challenge_id=challenge_id))
 
 
