@@ -108,9 +108,9 @@ def _check_sentence(sentence: _Sentence, client_context: int) -> tuple[list[Flag
     places = _places(s)
     details = _client_details(s, names, ages, dates, places)
 
-    names_client = rules.SPECIFIC_CLIENT.search(s)
-    about_client = bool(names_client) or (client_context > 0 and bool(rules.THIRD_PERSON.search(s)))
-    if names_client:
+    client_ref = rules.SPECIFIC_CLIENT.search(s)
+    about_client = bool(client_ref) or (client_context > 0 and bool(rules.THIRD_PERSON.search(s)))
+    if client_ref:
         client_context = 2
     elif client_context:
         client_context -= 1
@@ -120,7 +120,7 @@ def _check_sentence(sentence: _Sentence, client_context: int) -> tuple[list[Flag
     else:
         someone_else = any(
             pattern.search(s) for pattern in (rules.THIRD_PERSON, rules.OTHER_PERSON, rules.JOB)
-        ) or bool(names) or bool(names_client)
+        ) or bool(names) or bool(client_ref)
         flags += [("person-name", a, b, "") for a, b in names]
         if someone_else:
             flags += [("age", a, b, "") for a, b in ages]
@@ -227,7 +227,3 @@ def _places(s: str) -> list[tuple[int, int]]:
             found.append(match.span(1))
     found += [m.span() for m in rules.STREET.finditer(s)]
     return found
-
-
-def kinds_in(flags: list[Flag]) -> set[str]:
-    return {f.kind for f in flags}
