@@ -119,12 +119,16 @@ def register_blueprints(app: Flask) -> None:
     from curation.accounts.views import bp as accounts
     from curation.answers.views import bp as answers
     from curation.challenges.views import bp as challenges
+    from curation.privacy.views import bp as privacy
     from curation.publishing.views import bp as publishing
     from curation.publishing.views import public
     from curation.review.views import bp as review
     from curation.site.views import bp as site
+    from curation.suggestions.views import bp as suggestions
+    from curation.therapists.views import bp as therapists
 
-    for blueprint in (public, accounts, challenges, answers, review, publishing, site):
+    for blueprint in (public, accounts, challenges, answers, review, publishing, site, privacy, suggestions,
+                      therapists):
         app.register_blueprint(blueprint)
 
 

@@ -243,6 +243,8 @@ class Challenge(Base):
     challengers_text: Mapped[str] = mapped_column(Text, default="")
     challengers_text_html: Mapped[str] = mapped_column(Text, default="")
     results_title: Mapped[str] = mapped_column(String(200), default="")
+    # The editor chose to add the crisis-resources line (site setting) under the feature.
+    adds_crisis_resources: Mapped[bool] = mapped_column(default=False)
     closes_at: Mapped[Optional[dt.datetime]]
     word_limit: Mapped[Optional[int]]
     state: Mapped[ChallengeState] = mapped_column(
@@ -454,6 +456,51 @@ class AuditEntry(Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
     actor: Mapped[Optional[User]] = relationship()
+
+
+class PrivacyAcknowledgement(Base):
+    """An editor saw a passage the privacy check flagged in a quote and decided
+    to publish it as it stands. Holds for those words only (the flag's key)."""
+
+    __tablename__ = "privacy_acknowledgements"
+    __table_args__ = (UniqueConstraint("answer_id", "flag_key", name="one_acknowledgement_per_flag"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id"), index=True)
+    flag_key: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(24))
+    passage: Mapped[str] = mapped_column(Text)
+    acknowledged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    acknowledged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+    acknowledged_by: Mapped[Optional[User]] = relationship()
+
+
+class SuggestionState(enum.StrEnum):
+    NEW = "new"
+    USED = "used"
+    DISMISSED = "dismissed"
+
+
+class Suggestion(Base):
+    """A reader's idea for a next question. The e-mail, when given, serves only to
+    tell the reader their question became an edition, and is erased once it has."""
+
+    __tablename__ = "suggestions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text, default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    state: Mapped[SuggestionState] = mapped_column(
+        _enum(SuggestionState, "suggestion_state"), default=SuggestionState.NEW
+    )
+    challenge_id: Mapped[Optional[int]] = mapped_column(ForeignKey("challenges.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    decided_at: Mapped[Optional[dt.datetime]]
+    reader_told_at: Mapped[Optional[dt.datetime]]
+
+    challenge: Mapped[Optional[Challenge]] = relationship()
 
 
 class SiteSetting(Base):

@@ -22,6 +22,7 @@ from curation.models import (
     ConsentRecord,
     Credit,
     ExcerptConsent,
+    PrivacyAcknowledgement,
     QuoteCard,
     QuoteChange,
     User,
@@ -302,7 +303,7 @@ def delete_answers(session: Session, ids: list[int]) -> int:
     if not ids:
         return 0
     session.execute(update(QuoteCard).where(QuoteCard.answer_id.in_(ids)).values(answer_id=None))
-    for dependent in (ConsentRecord, AnswerHistory, QuoteChange):
+    for dependent in (ConsentRecord, AnswerHistory, QuoteChange, PrivacyAcknowledgement):
         session.execute(delete(dependent).where(dependent.answer_id.in_(ids)))
     removed = session.execute(delete(Answer).where(Answer.id.in_(ids))).rowcount
     session.flush()

@@ -16,6 +16,7 @@ from curation.db import utcnow
 from curation.errors import DomainError, show_beside_field
 from curation.excerpts import excerpt_spans
 from curation.mail import services as mail
+from curation.privacy import services as privacy
 from curation.publishing import services as publishing
 from curation.security import therapist_required
 from curation.site import services as site_settings
@@ -78,6 +79,7 @@ def _desk(challenge, form, answer, status=200):
             editable=editable,
             # said before the therapist types, not only on Submit
             closed_message=answers.submit_problem(challenge, answer, utcnow()),
+            privacy_marks=privacy.marked(answer.body) if answer else [],
             # text sent to an answer that can no longer change: shown, never dropped
             unsaved_text=form.body.data if not editable and form.is_submitted() else None,
         ),
@@ -112,6 +114,8 @@ def desk(challenge_id: int):
         return _desk(challenge, form, answers.own_answer(db.session, challenge, current_user), status)
     db.session.commit()
     flash(OUTCOME_MESSAGES[outcome], "warning" if outcome == answers.Outcome.KEPT_AS_DRAFT else "info")
+    if privacy.marked(answer.body):
+        flash("The privacy check found passages that may identify someone: see them below.", "warning")
     return redirect(url_for("answers.desk", challenge_id=challenge_id))
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from curation.answers import quote_changes
 from curation.answers.lifecycle import NOT_SUBMITTED
+from curation.db import utcnow
 from curation.excerpts import excerpt_spans
 from curation.models import (
     AccountToken,
@@ -24,6 +25,7 @@ from curation.models import (
     Publication,
     QuoteChange,
     Role,
+    Suggestion,
     User,
 )
 from curation.publishing.compiling import feature_data
@@ -229,6 +231,23 @@ def queue_reminders(session: Session, now: dt.datetime) -> int:
     return queued
 
 
+def queue_personal_reminder(
+    session: Session, challenge: Challenge, therapist: User, *, dedupe_key: str, has_draft: bool
+) -> OutboxMail | None:
+    """The reminder an editor sends one therapist by hand; None when already sent."""
+    return queue(
+        session,
+        kind="personal_reminder",
+        recipient=therapist.email,
+        subject=f"We would love your answer: “{challenge.topic}”",
+        template="personal_reminder",
+        dedupe_key=dedupe_key,
+        challenge=challenge,
+        therapist=therapist,
+        has_draft=has_draft,
+    )
+
+
 def _reminder_days(session: Session) -> int:
     try:
         return max(1, int(site_settings.load(session)["reminder_days"]))
@@ -243,7 +262,8 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
         u.id: u for u in session.scalars(select(User).where(User.id.in_([q["consent"]["author_id"] for q in quotes])))
     }
     readers = [(q, authors[q["consent"]["author_id"]]) for q in quotes if q["consent"]["author_id"] in authors]
-    return _count_queued(
+    told = queue_readers_told(session, publication)
+    return told + _count_queued(
         queue(
             session,
             kind="feature_published",
@@ -258,6 +278,33 @@ def queue_feature_published(session: Session, publication: Publication) -> int:
         for quote, author in readers
         if _wants_mail(author)
     )
+
+
+def queue_readers_told(session: Session, publication: Publication) -> int:
+    """Readers whose suggested question this edition answers hear of it once;
+    their address served only this and is erased as the mail is queued."""
+    readers = session.scalars(
+        select(Suggestion).where(
+            Suggestion.challenge_id == publication.challenge_id,
+            Suggestion.email != "",
+            Suggestion.reader_told_at.is_(None),
+        )
+    ).all()
+    for suggestion in readers:
+        queue(
+            session,
+            kind="suggestion_published",
+            recipient=suggestion.email,
+            subject=f"Your question became an edition: {publication.title}",
+            template="suggestion_published",
+            dedupe_key=f"suggestion_published:{suggestion.id}",
+            publication=publication,
+            suggestion=suggestion,
+        )
+        suggestion.email = ""
+        suggestion.reader_told_at = utcnow()
+    session.flush()
+    return len(readers)
 
 
 def _editors(session: Session, *, routine: bool) -> list[User]:

@@ -13,6 +13,7 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from curation import privacy
 from curation.answers.lifecycle import QUEUE_STATES
 from curation.answers.services import consents_in_force
 from curation.models import (
@@ -27,6 +28,7 @@ from curation.models import (
 from curation.publishing.markdown import feature_markdown
 from curation.security import clean_text
 from curation.site import services as site_settings
+from curation.therapists import services as therapists
 
 
 class QuoteConsent(TypedDict):
@@ -47,6 +49,7 @@ class QuoteData(TypedDict):
     text: str
     credit_line: str
     is_anonymous: bool
+    credit_url: str  # the author's public page for named credits, else ""
     answer_id: int  # kept in the stored data, never in public output
     consent: QuoteConsent
 
@@ -71,6 +74,7 @@ class FeatureData(TypedDict):
     question: str
     quotes: list[QuoteData]
     outro_html: str
+    crisis_resources: str  # the crisis-resources line, when the editor added it
     practice_name: str
     booking: Booking
 
@@ -158,6 +162,7 @@ def compile_feature(
                 "text": clean_text(answer.quote_text),
                 "credit_line": line,
                 "is_anonymous": answer.credit == Credit.ANONYMOUS,
+                "credit_url": therapists.credit_url(answer.author, answer.credit),
                 # kept in the stored data, never in public output
                 "answer_id": answer.id,
                 "consent": {
@@ -187,6 +192,7 @@ def compile_feature(
         "question": challenge.question,
         "quotes": quoted,
         "outro_html": challenge.outro_html,
+        "crisis_resources": privacy.crisis_line(session, challenge),
         "practice_name": settings["practice_name"],
         "booking": {
             "text": settings["booking_text"],

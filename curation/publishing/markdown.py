@@ -59,6 +59,8 @@ def feature_markdown(data: FeatureData) -> str:
     outro = _html_to_text(data["outro_html"]).strip()
     if outro:
         parts.append(_paragraphs(outro))
+    if data.get("crisis_resources"):
+        parts.append(escape_markdown(data["crisis_resources"]))
     booking = data["booking"]
     parts.append(escape_markdown(booking["text"]))
     parts.append(f"[{escape_markdown(booking['label'])}](<{booking['url'].replace('>', '%3E').replace(' ', '%20')}>)")

@@ -14,7 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from curation import audit
+from curation import audit, privacy
 from curation.answers import quote_changes
 from curation.challenges import services as challenges
 from curation.db import utcnow
@@ -91,6 +91,9 @@ def publish(
         raise Conflict(
             "Publishing waits for these authors to agree to the exact words of their quote: " + names + "."
         )
+    if privacy.unacknowledged_flags(session, challenge):
+        raise Conflict("The privacy check flagged passages in the quotes that no editor has decided on yet: "
+                       "acknowledge each one on the publish page, or set an excerpt that leaves it out.")
 
     version = _next_version(session, challenge)
     if version_seen is not None and version_seen != version - 1:

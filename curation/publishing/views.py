@@ -14,6 +14,7 @@ from curation.accounts import services as accounts
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
+from curation.privacy import services as privacy
 from curation.publishing import compiling
 from curation.publishing import feed as atom
 from curation.publishing import public as public_reads
@@ -46,6 +47,7 @@ def publish_page(challenge_id: int):
         challenge=challenge,
         quotes=quotes,
         waiting=compiling.pending_consent(quotes),
+        privacy=privacy.publish_summary(db.session, challenge, quotes),
         versions=versions,
         current=current,
         card_numbers=publishing.card_numbers(db.session, current) if current else [],

@@ -3,11 +3,13 @@ from flask_login import current_user
 
 from curation import db
 from curation.answers import lifecycle, quote_changes
+from curation.challenges import progress
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid, show_beside_field
 from curation.excerpts import excerpt_spans
 from curation.mail import services as mail
 from curation.models import AnswerState
+from curation.privacy import services as privacy
 from curation.publishing import services as publishing
 from curation.review import services as review
 from curation.review.forms import (
@@ -36,6 +38,7 @@ def queue(challenge_id: int):
         states=review.QUEUE_STATES,
         current=publishing.current_publication_of(db.session, challenge),
         credit_lines=publishing.credit_lines(db.session, page.answers),
+        progress=progress.of(db.session, challenge) if challenge.state == "open" else None,
     )
 
 
@@ -89,6 +92,7 @@ def _review_page(answer, form, quote_form=None, status=None):
         quote_form=quote_form or QuoteChangeForm(formdata=None),
         change=change,
         change_spans=quote_changes.proposed_spans(change) if change else None,
+        privacy_marks=privacy.marked(answer.body),
     ), status
 
 

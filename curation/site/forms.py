@@ -31,6 +31,10 @@ class SettingsForm(FlaskForm):
         "Sites that may embed published features", validators=[Length(max=500), _frame_origins], filters=[one_line],
         description="Optional: your website's address, e.g. https://www.example-practice.ca. Empty: no site may frame them.",
     )
+    crisis_resources = TextAreaField(
+        "Crisis-resources line", validators=[Length(max=1000)], filters=[clean_line],
+        description="Offered under a feature when a quote mentions suicide, self-harm or abuse; the editor decides.",
+    )
     reminder_days = IntegerField(
         "Reminder, days before the deadline", validators=[NumberRange(min=1, max=30)],
         description="Therapists who have not submitted get one reminder this many days before the deadline.",

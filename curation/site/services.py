@@ -16,6 +16,11 @@ DEFAULTS: dict[str, str] = {
     # who may frame the public feature pages (CSP frame-ancestors); 'none' = nobody
     "frame_ancestors": "",
     "reminder_days": "3",
+    # offered under a feature whose quotes the privacy check finds crisis language in
+    "crisis_resources": (
+        "If you are thinking about suicide or worried about someone, call or text 9-8-8 at any time "
+        "(Suicide Crisis Helpline). In an emergency, call 911."
+    ),
 }
 
 

@@ -9,6 +9,8 @@ from playwright.sync_api import expect
 from curation.challenges import services as challenges
 from curation.mail import services as mail
 from curation.publishing import services as publishing
+from curation.suggestions import services as suggestions
+from curation.therapists import services as therapists
 
 pytestmark = pytest.mark.browser
 
@@ -50,9 +52,13 @@ def site(app, live_server, make, session):
         outro="<p>Join us next time, when we ask about rest.</p>",
     )
     authors = []
-    for name, credentials, credit, body in ANSWERS:
+    for name, credentials, _credit, _body in ANSWERS:
         author = make.therapist(name=name, credentials=credentials)
         authors.append(author)
+    therapists.save_public_page(session, authors[0], wanted=True, bio="I work with couples and families.",
+                                profile_url="https://example.org/ada")
+    suggestions.submit(session, topic="How do you rest on a busy day?", details="I never manage it.", email="")
+    for author, (_, _, credit, body) in zip(authors, ANSWERS, strict=True):
         make.approved(published, editor, author, body=body, credit=credit)
     challenges.close_challenge(session, published, editor)
     with app.test_request_context(base_url=live_server):  # the snapshot's and mails' absolute links
@@ -65,7 +71,8 @@ def site(app, live_server, make, session):
         question="In your own words, what is rest, and why do helpers find it hard?", word_limit=150,
     )
     draft = make.answer(current, authors[0], body="Rest is not a reward for finishing.", submit=False)
-    make.answer(current, authors[1], body="Rest is the pause that lets me hear again.")
+    flagged = make.answer(current, authors[1], body="Rest is the pause that lets me hear again. Last winter a "
+                          "client described a fight with her sister that left her unable to sleep.")
     with_excerpt = make.approved(
         current, editor, authors[2],
         body="Rest is where insight lands. Without it, sessions blur into each other and I stop noticing.",
@@ -83,6 +90,7 @@ def site(app, live_server, make, session):
         "slug": publication.slug,
         "draft": draft,
         "with_excerpt": with_excerpt,
+        "flagged": flagged,
     }
 
 
@@ -109,6 +117,8 @@ def test_every_main_page_passes_axe_at_phone_and_desktop_width(pages, axe, scree
         ("login", "/auth/login"),
         ("archive", "/"),
         ("feature", f"/features/{site['slug']}"),
+        ("suggest", "/suggest"),
+        ("therapist-page", f"/therapists/{site['therapist'].public_slug}"),
     ]:
         visitor.goto(path)
         problems += check_page(visitor, axe, screenshot, name)
@@ -119,6 +129,7 @@ def test_every_main_page_passes_axe_at_phone_and_desktop_width(pages, axe, scree
         ("desk", f"/challenges/{site['current'].id}/answer"),
         ("my-answers", "/my/answers"),
         ("account", "/account"),
+        ("public-page", "/account/public-page"),
     ]:
         therapist.goto(path)
         problems += check_page(therapist, axe, screenshot, name)
@@ -130,6 +141,7 @@ def test_every_main_page_passes_axe_at_phone_and_desktop_width(pages, axe, scree
         ("new-challenge", "/editor/challenges/new"),
         ("queue", f"/editor/challenges/{current}"),
         ("review", f"/editor/answers/{site['with_excerpt'].id}/review?next=/editor/challenges/{current}"),
+        ("review-flagged", f"/editor/answers/{site['flagged'].id}/review"),
         ("order", f"/editor/challenges/{published}/order"),
         ("publish", f"/editor/challenges/{published}/publish"),
         ("preview", f"/editor/challenges/{current}/preview"),
@@ -137,6 +149,7 @@ def test_every_main_page_passes_axe_at_phone_and_desktop_width(pages, axe, scree
         ("settings", "/editor/settings"),
         ("audit", "/editor/audit"),
         ("outbox", "/editor/outbox"),
+        ("suggestions", "/editor/suggestions"),
     ]:
         editor.goto(path)
         problems += check_page(editor, axe, screenshot, name)

@@ -10,6 +10,8 @@ from curation.challenges import services as challenges
 from curation.db import Base
 from curation.models import Answer, Role
 from curation.publishing import services as publishing
+from curation.suggestions import services as suggestions
+from curation.therapists import services as therapists
 from tests.conftest import fresh
 
 
@@ -42,6 +44,8 @@ def world(app, session, make):
     own_answer = make.approved(current, editor, owner, body="The owners private words about rest.",
                                excerpt="The owners private words")
     invitation, token = accounts.invite(session, email="newcomer@example.org", role=Role.THERAPIST, invited_by=editor)
+    suggestion = suggestions.submit(session, topic="A reader's idea", details="", email="")
+    therapists.save_public_page(session, spare, wanted=True, bio="", profile_url="")
     session.commit()
     return {
         "users": {"therapist": owner, "other_therapist": other, "editor": editor, "deactivated": leaving},
@@ -56,10 +60,12 @@ def world(app, session, make):
             "token": token,
             "invitation_id": invitation.id,
             "action": "resend",
+            "suggestion_id": suggestion.id,
         },
         # Routes whose object must be another one than the defaults.
         "overrides": {
             "publishing.version": {"challenge_id": published.id},
+            "therapists.page": {"slug": spare.public_slug},
             "answers.withdraw_consent": {"answer_id": fresh(session).scalar(
                 select(Answer.id).where(Answer.challenge_id == published.id))},
             "answers.propose_correction": {"answer_id": fresh(session).scalar(

@@ -76,6 +76,14 @@ WHO_MAY = {
     "site.settings": "editor",
     "site.audit_log": "editor",
     "site.outbox": "editor",
+    "privacy.acknowledge": "editor",
+    "privacy.crisis_resources": "editor",
+    "suggestions.suggest": "public",
+    "suggestions.index": "editor",
+    "suggestions.decide": "editor",
+    "challenges.remind": "editor",
+    "therapists.page": "public",
+    "therapists.public_page": "therapist",
 }
 # Tried last: after them the client is logged out.
 LOG_OUT = {"accounts.logout", "accounts.logout_everywhere"}

@@ -51,6 +51,12 @@ WOULD_CHANGE = {
     "site.settings": lambda w: {"practice_name": "Sneaked", "booking_text": "x", "booking_label": "x",
                                 "booking_url": "https://evil.example/", "anonymous_credit": "x",
                                 "frame_ancestors": "https://evil.example", "reminder_days": 3},
+    "challenges.remind": lambda w: {},
+    "privacy.acknowledge": lambda w: {"flag": "0" * 32},
+    "privacy.crisis_resources": lambda w: {"add": "y"},
+    "suggestions.suggest": lambda w: {"topic": "Sneaked in?", "details": "", "email": ""},
+    "suggestions.decide": lambda w: {"state": "dismissed"},
+    "therapists.public_page": lambda w: {"has_public_page": "y", "bio": "Sneaked in."},
 }
 # Who sends each post: someone the route lets in, so the token is all that refuses it.
 SENDER = {"auth": "anonymous", "public": "anonymous", "signed_in": "therapist", "therapist": "therapist",

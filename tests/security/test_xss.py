@@ -17,7 +17,7 @@ from curation.answers import services as answers
 from curation.challenges import services as challenges
 from curation.errors import Invalid
 from curation.mail import services as mail
-from curation.models import Answer, Challenge, OutboxMail, Role
+from curation.models import Answer, Challenge, OutboxMail, Role, Suggestion
 from curation.publishing import cards
 from curation.publishing import services as publishing
 from curation.review import services as review
@@ -269,6 +269,89 @@ def test_challenge_texts_never_become_markup(app, session, make, no_card_images)
     _check_audit_and_outbox(pages, editor_client, session)
     pages.assert_clean()
     print(f"\nXSS challenge side: {len(TEXTS)} texts × {len(CHALLENGE_FIELDS)} fields, {pages.count} pages and outputs checked")
+
+
+SUGGESTION_FIELDS = ("topic", "details", "email")
+
+
+def test_readers_suggestions_never_become_markup(app, session, make):
+    pages = Pages()
+    editor = make.editor(name="Edna Editor")
+    reader, editor_client = app.test_client(), app.test_client()
+    login_as(editor_client, editor)
+    token = csrf(reader, "/suggest")
+    kept = []
+    for n, text in enumerate(TEXTS):
+        # every field hostile: the address is refused, and the form shows back what was typed
+        response = reader.post("/suggest", data={**{name: text for name in SUGGESTION_FIELDS}, "csrf_token": token})
+        page = pages.check(f"suggestion refused #{n}", response, status=(400,))
+        pages.shows(f"suggestion refused #{n}", page, stored(text))
+        response = reader.post("/suggest", data={"topic": stored(text)[:200], "details": text,
+                                                 "email": f"reader{n}@example.net", "csrf_token": token})
+        if response.status_code == 302:
+            kept.append(stored(text)[:200])
+        else:  # nothing left of the topic once cleaned
+            pages.check(f"suggestion without topic #{n}", response, status=(400,))
+    assert len(kept) > len(TEXTS) * 0.9
+    listing = editor_client.get("/editor/suggestions").get_data(as_text=True)
+    last = int((re.search(r"Page 1 of (\d+)", listing) or [None, "1"])[1])
+    seen = ""
+    for number in range(1, last + 1):
+        seen += pages.check(f"suggestions page {number}", editor_client.get(f"/editor/suggestions?page={number}"))
+    for n, topic in enumerate(kept):
+        pages.shows(f"suggestions, topic #{n}", seen, topic)
+    baseline = None
+    for suggestion_id in fresh(session).scalars(select(Suggestion.id).order_by(Suggestion.id)):
+        page = pages.check(f"challenge from suggestion {suggestion_id}",
+                           editor_client.get(f"/editor/challenges/new?suggestion={suggestion_id}"))
+        baseline = baseline or page
+        pages.same_controls(f"challenge from suggestion {suggestion_id}", page, baseline)
+    pages.assert_clean()
+    print(f"\nXSS suggestions: {len(TEXTS)} texts × {len(SUGGESTION_FIELDS)} fields, {pages.count} pages checked")
+
+
+def test_public_pages_of_therapists_never_become_markup(app, session, make, quick_passwords, no_card_images):
+    pages = Pages()
+    editor = make.editor(name="Edna Editor")
+    challenge = make.challenge(editor)
+    writer, reader = app.test_client(), app.test_client()
+    people = []
+    for n, text in enumerate(TEXTS):
+        typed = stored(text)[:120] or "Empty"
+        user = accounts.create_user(session, email=f"public{n}@example.org", name=typed, credentials=typed,
+                                    role=Role.THERAPIST, password=PASSWORD)
+        session.commit()
+        login_as(writer, user)
+        token = csrf(writer, "/account/public-page")
+        response = writer.post("/account/public-page", data={
+            "has_public_page": "y", "bio": text[:600], "profile_url": text, "csrf_token": token})
+        if not is_safe_link(stored(text)):
+            page = pages.check(f"public page form refused #{n}", response, status=(400,))
+            pages.shows(f"public page form refused #{n}", page, stored(text)[:600])
+        response = writer.post("/account/public-page", data={
+            "has_public_page": "y", "bio": text[:600], "profile_url": "https://example.org/me", "csrf_token": token})
+        assert response.status_code == 302, f"#{n}"
+        pages.check(f"public page form #{n}", writer.get("/account/public-page"))
+        with app.test_request_context():
+            answer, _ = answers.save(session, challenge, user, body=clean_text(f"Before {text} after."),
+                                     credit=("full", "first")[n % 2], consent=True, submit=True)
+            review.review(session, answer, editor, decision="approve")
+        session.commit()
+        people.append(user)
+    challenges.close_challenge(session, fresh(session).get(Challenge, challenge.id), editor)
+    session.commit()
+    with app.test_request_context():
+        publication = publishing.publish(session, fresh(session).get(Challenge, challenge.id), editor)
+    session.commit()
+    pages.check("feature with credit links", reader.get(f"/features/{publication.slug}"))
+    baseline = None
+    for n, user in enumerate(people):
+        page = pages.check(f"public page #{n}", reader.get(f"/therapists/{fresh(session).get(type(user), user.id).public_slug}"))
+        baseline = baseline or page
+        pages.same_controls(f"public page #{n}", page, baseline)
+        pages.shows(f"public page #{n}", page, user.name)
+    pages.assert_clean()
+    print(f"\nXSS public pages: {len(TEXTS)} texts, {pages.count} pages checked")
 
 
 SETTINGS_TEXT_FIELDS = ("practice_name", "booking_text", "booking_label", "anonymous_credit")
