@@ -282,7 +282,8 @@ def test_outputs_never_change_after_later_edits_to_answers_names_or_templates(ap
 
 def test_each_quote_has_a_1080_square_card_made_and_stored_at_publish_time(edition, client, session, monkeypatch):
     stored = session.query(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number).all()
-    assert [card.number for card in stored] == [1, 2, 3]
+    assert [card.number for card in stored] == [0, 1, 2, 3]  # 0 is the link preview
+    share, stored = stored[0], stored[1:]
 
     def no_rendering_now(*args, **kwargs):
         raise AssertionError("a card was drawn on request instead of served from storage")
@@ -296,11 +297,14 @@ def test_each_quote_has_a_1080_square_card_made_and_stored_at_publish_time(editi
         assert (image.format, image.size) == ("PNG", (1080, 1080))
     assert client.get(f"/features/{SLUG}/quotes/4.png").status_code == 404
     assert client.get(f"/features/{SLUG}/quotes/0.png").status_code == 404
+    response = client.get(f"/features/{SLUG}/share.png")
+    assert response.status_code == 200 and response.get_data() == share.png
+    assert Image.open(io.BytesIO(share.png)).size == (1200, 630)
 
 
 def test_the_cards_follow_the_editors_order(edition, session):
     stored = session.query(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number).all()
-    assert [card.answer_id for card in stored] == [answer.id for answer in edition.answers]
+    assert [card.answer_id for card in stored] == [None] + [answer.id for answer in edition.answers]
 
 
 def test_cards_of_an_unpublished_feature_are_gone(app, edition, client, session):

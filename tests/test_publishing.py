@@ -2,9 +2,11 @@
 import pytest
 
 from curation.errors import Conflict, Invalid
-from curation.models import ChallengeState, Publication, QuoteCard
+from curation.models import ChallengeState, ExcerptConsent, Publication, QuoteCard
+from curation.publishing import cards
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
+from curation.publishing.compiling import feature_data
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +50,8 @@ def test_publishing_freezes_the_page_and_makes_cards(make, session):
     assert publication.version == 1 and publication.slug == "what-do-therapists-really-think-about-rest"
     assert challenge.state == ChallengeState.PUBLISHED
     assert answer.body in publication.html
-    assert session.query(QuoteCard).filter_by(publication_id=publication.id).count() == 1
+    # the quote's card and the link preview
+    assert session.query(QuoteCard).filter_by(publication_id=publication.id).count() == 2
 
 
 def test_later_edits_never_change_a_published_page(make, session, client):
@@ -142,3 +145,59 @@ def test_the_publish_button_redirects_to_the_feature(make, session, auth, post):
     auth.login(editor)
     response = post(f"/editor/challenges/{challenge.id}/publish")
     assert response.headers["Location"].endswith("/features/what-do-therapists-really-think-about-rest")
+
+
+LONG_ANSWER = " ".join(["Rest felt like failing my clients, until I learned it was part of caring for them."] * 20)
+
+
+def _card_words(session, publication, number):
+    return next(q for q in feature_data(publication)["quotes"] if q["number"] == number)
+
+
+def test_a_quote_too_long_for_a_card_gets_no_card_and_the_publish_page_says_why(make, session, client, auth):
+    editor, challenge, _ = _ready(make, session, body=LONG_ANSWER)
+    auth.login(editor)
+
+    page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
+    assert "1 quote will have no card" in page
+    assert "too long for a card" in page
+
+    publication = publishing.publish(session, challenge, editor)
+    session.commit()
+    numbers = [c.number for c in session.query(QuoteCard).filter_by(publication_id=publication.id)]
+    assert numbers == [0]  # the link preview only
+    assert client.get(f"/features/{publication.slug}/quotes/1.png").status_code == 404
+    assert _card_words(session, publication, 1)["card_problem"]
+
+
+def test_an_accepted_card_excerpt_is_what_the_card_shows(make, session, monkeypatch):
+    editor, challenge, answer = _ready(make, session, body=LONG_ANSWER)
+    answer.card_excerpt = "Rest felt like failing my clients, until I learned it was part of caring for them."
+    answer.card_excerpt_consent = ExcerptConsent.ACCEPTED
+    session.commit()
+    drawn = []
+    real = cards.render_quote_card
+
+    def recording(*args, **kwargs):
+        drawn.append(real(*args, **kwargs))
+        return drawn[-1]
+
+    monkeypatch.setattr(cards, "render_quote_card", recording)
+    publication = publishing.publish(session, challenge, editor)
+
+    quote = _card_words(session, publication, 1)
+    assert quote["text"] == LONG_ANSWER  # the page keeps the whole answer
+    assert quote["card_text"] == answer.card_excerpt and quote["card_problem"] is None
+    assert [card.text_of("quote") for card in drawn] == [answer.card_excerpt]
+    assert drawn[0].text_of("series") == "Therapists Being Human · Our practice"
+
+
+def test_a_card_excerpt_not_yet_accepted_is_not_drawn(make, session):
+    editor, challenge, answer = _ready(make, session)
+    answer.card_excerpt = "Rest is a kindness."
+    answer.card_excerpt_consent = ExcerptConsent.PENDING
+    session.commit()
+
+    publication = publishing.publish(session, challenge, editor)
+
+    assert _card_words(session, publication, 1)["card_text"] == answer.body

@@ -22,6 +22,7 @@ from curation.models import (
     Publication,
     User,
 )
+from curation.publishing import cards
 from curation.publishing.markdown import feature_markdown
 from curation.review.services import QUEUE_STATES
 from curation.security import clean_text
@@ -40,6 +41,10 @@ class ConsentRecord(TypedDict):
 class QuoteData(TypedDict):
     number: int  # 1-based, published order
     text: str
+    # the card's words: the card excerpt its author accepted, else `text`; the
+    # card is made from these exactly, or not at all (card_problem says why)
+    card_text: str
+    card_problem: str | None
     credit_line: str
     is_anonymous: bool
     answer_id: int  # kept in the stored data, never in public output
@@ -67,6 +72,7 @@ class FeatureData(TypedDict):
     quotes: list[QuoteData]
     outro_html: str
     practice_name: str
+    series_name: str
     booking: Booking
 
 
@@ -144,11 +150,16 @@ def compile_feature(
     quoted: list[QuoteData] = []
     for number, answer in enumerate(quotes, start=1):
         line = credit_line(answer.author, answer.credit, settings["anonymous_credit"])
+        text = clean_text(answer.quote_text)  # forms strip control characters on input; older text may still hold some
+        card_words = card_text(answer)
         quoted.append(
             {
                 "number": number,
-                # forms strip control characters on input; older text may still hold some
-                "text": clean_text(answer.quote_text),
+                "text": text,
+                "card_text": card_words,
+                "card_problem": cards.card_problem(
+                    card_words, line, challenge.title, settings["series_name"], settings["practice_name"]
+                ),
                 "credit_line": line,
                 "is_anonymous": answer.credit == Credit.ANONYMOUS,
                 # kept in the stored data, never in public output
@@ -179,12 +190,20 @@ def compile_feature(
         "quotes": quoted,
         "outro_html": challenge.outro_html,
         "practice_name": settings["practice_name"],
+        "series_name": settings["series_name"],
         "booking": {
             "text": settings["booking_text"],
             "label": settings["booking_label"],
             "url": settings["booking_url"],
         },
     }
+
+
+def card_text(answer: Answer) -> str:
+    """The words of a quote's card: its card excerpt once the author accepted it, else the quote itself."""
+    if answer.card_excerpt and answer.card_excerpt_consent == ExcerptConsent.ACCEPTED:
+        return clean_text(answer.card_excerpt)
+    return clean_text(answer.quote_text)
 
 
 def _results_line(answered: int, quoted: int) -> str:

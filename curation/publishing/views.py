@@ -47,6 +47,7 @@ def publish_page(challenge_id: int):
         versions=versions,
         current=current,
         card_numbers=publishing.card_numbers(db.session, current) if current else [],
+        cardless=publishing.card_problems(db.session, challenge),
         latest_version=versions[0].version if versions else 0,
     )
 
@@ -124,8 +125,14 @@ def feature_fragment(slug: str):
 
 @public.get("/features/<slug>/quotes/<int:number>.png")
 def quote_card(slug: str, number: int):
-    card = public_reads.public_card(db.session, slug, number)
+    card = public_reads.public_quote_card(db.session, slug, number)
     return _stored(card.png, "image/png", card.etag)
+
+
+@public.get("/features/<slug>/share.png")
+def share_image(slug: str):
+    image = public_reads.public_share_image(db.session, slug)
+    return _stored(image.png, "image/png", image.etag)
 
 
 @public.get("/feed.atom")

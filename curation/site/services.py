@@ -9,6 +9,8 @@ from curation.models import SiteSetting, User
 
 DEFAULTS: dict[str, str] = {
     "practice_name": "Our practice",
+    # the series' name: public page titles, cards and link previews carry it
+    "series_name": "Therapists Being Human",
     "booking_text": "Ready to talk to someone? Book a free 15-minute consultation with one of our therapists.",
     "booking_label": "Book a consultation",
     "booking_url": "https://example.org/book",

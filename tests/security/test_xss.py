@@ -43,7 +43,9 @@ MARKDOWN_TAGS = frozenset({"code", "hr"})
 @pytest.fixture
 def no_card_images(monkeypatch):
     """Quote cards are PNGs, not markup; drawing hundreds would only cost time."""
-    monkeypatch.setattr(cards, "render_quote_card", lambda *args, **kwargs: b"\x89PNG\r\n\x1a\n")
+    drawn = cards.RenderedCard(b"\x89PNG\r\n\x1a\n", ())
+    monkeypatch.setattr(cards, "render_quote_card", lambda *args, **kwargs: drawn)
+    monkeypatch.setattr(cards, "render_share_image", lambda *args, **kwargs: drawn)
 
 
 def login_as(client, user):
