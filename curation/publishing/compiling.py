@@ -13,6 +13,7 @@ from flask import render_template
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from curation.editor_markdown import markdown_source
 from curation.models import (
     Answer,
     AuditEntry,
@@ -27,6 +28,7 @@ from curation.publishing.markdown import feature_markdown
 from curation.review.services import QUEUE_STATES
 from curation.security import clean_text
 from curation.site import services as site_settings
+from curation.site.services import Link
 
 
 class ConsentRecord(TypedDict):
@@ -52,9 +54,19 @@ class QuoteData(TypedDict):
 
 
 class Booking(TypedDict):
-    text: str
+    text: str  # Markdown, as the editor wrote it
+    text_html: str
     label: str
     url: str
+
+
+class Closing(TypedDict):
+    """The block after the booking call-to-action; no links, no block."""
+
+    title: str
+    text_md: str
+    text_html: str
+    links: list[Link]
 
 
 class FeatureData(TypedDict):
@@ -64,16 +76,27 @@ class FeatureData(TypedDict):
     version: int
     published_at: str  # ISO 8601, UTC
     title: str
+    # Markdown fields: `_html` rendered and cleaned when saved, `_md` the editor's
+    # Markdown as written ("" for text saved as HTML before Markdown), for the export
     intro_html: str
+    intro_md: str
     topic: str
     challengers: str
     results: str
+    challenge_text_html: str
+    challenge_text_md: str
+    challengers_text_html: str
+    challengers_text_md: str
+    results_title: str
     question: str
     quotes: list[QuoteData]
+    cards_between_quotes: bool
     outro_html: str
+    outro_md: str
     practice_name: str
     series_name: str
     booking: Booking
+    closing: Closing
 
 
 def feature_data(publication: Publication) -> FeatureData:
@@ -183,18 +206,33 @@ def compile_feature(
         "published_at": published_at.isoformat(),
         "title": challenge.title,
         "intro_html": challenge.intro_html,
+        "intro_md": markdown_source(challenge.intro),
         "topic": challenge.topic,
         "challengers": challenge.challengers,
         "results": _results_line(answered, len(quoted)),
+        "challenge_text_html": challenge.challenge_text_html,
+        "challenge_text_md": markdown_source(challenge.challenge_text),
+        "challengers_text_html": challenge.challengers_text_html,
+        "challengers_text_md": markdown_source(challenge.challengers_text),
+        "results_title": challenge.results_title,
         "question": challenge.question,
         "quotes": quoted,
+        "cards_between_quotes": settings["cards_between_quotes"] == "True",
         "outro_html": challenge.outro_html,
+        "outro_md": markdown_source(challenge.outro),
         "practice_name": settings["practice_name"],
         "series_name": settings["series_name"],
         "booking": {
-            "text": settings["booking_text"],
+            "text": markdown_source(settings["booking_text"]),
+            "text_html": settings["booking_text_html"],
             "label": settings["booking_label"],
             "url": settings["booking_url"],
+        },
+        "closing": {
+            "title": settings["closing_title"],
+            "text_md": markdown_source(settings["closing_text"]),
+            "text_html": settings["closing_text_html"],
+            "links": site_settings.parse_links(settings["closing_links"]),
         },
     }
 
