@@ -213,13 +213,13 @@ def test_every_export_is_reachable_from_the_published_page(edition, client):
     page = client.get(f"/features/{SLUG}").get_data(as_text=True)
     links = _links(page)
     reached = {}
-    for target in (f"/features/{SLUG}.md", "/feed.atom", f"http://curation.test/features/{SLUG}/quotes/1.png"):
+    for target in (f"/features/{SLUG}.md", "/feed.atom", f"http://curation.test/features/{SLUG}/share.png"):
         assert any(target in href for hrefs in links.values() for href in hrefs), target
         response = client.get(target)
         assert response.status_code == 200
         reached[target] = response.mimetype
     assert list(reached.values()) == ["text/markdown", "application/atom+xml", "image/png"]
-    assert links["og:image"] == links["twitter:image"] == [f"http://curation.test/features/{SLUG}/quotes/1.png"]
+    assert links["og:image"] == links["twitter:image"] == [f"http://curation.test/features/{SLUG}/share.png"]
 
 
 def test_the_editors_publish_page_offers_every_export_with_copy_buttons(edition, client, auth):

@@ -29,6 +29,7 @@ from curation.review.services import QUEUE_STATES
 from curation.security import clean_text
 from curation.site import services as site_settings
 from curation.site.services import Link
+from curation.templating import external_url
 
 
 class ConsentRecord(TypedDict):
@@ -75,7 +76,7 @@ class FeatureData(TypedDict):
     slug: str
     version: int
     published_at: str  # ISO 8601, UTC
-    title: str
+    first_published_at: str  # ISO 8601, UTC: when version 1 went out    title: str
     # Markdown fields: `_html` rendered and cleaned when saved, `_md` the editor's
     # Markdown as written ("" for text saved as HTML before Markdown), for the export
     intro_html: str
@@ -162,6 +163,7 @@ def compile_feature(
     version: int,
     published_at: dt.datetime,
     slug: str,
+    first_published_at: dt.datetime | None = None,
 ) -> FeatureData:
     """Everything a published feature shows, as plain data; `quotes` are the
     approved answers in the editor's order."""
@@ -204,6 +206,7 @@ def compile_feature(
         "slug": slug,
         "version": version,
         "published_at": published_at.isoformat(),
+        "first_published_at": (first_published_at or published_at).isoformat(),
         "title": challenge.title,
         "intro_html": challenge.intro_html,
         "intro_md": markdown_source(challenge.intro),
@@ -250,10 +253,36 @@ def _results_line(answered: int, quoted: int) -> str:
     return f"{answered} {people} took the challenge. Here are {quoted} of their {answers}, in their own words."
 
 
+def structured_data(data: FeatureData) -> str:
+    """The feature as a schema.org Article (JSON-LD) for search engines and link previews.
+
+    The practice is the publisher and the author: a feature gathers many
+    therapists, some anonymous, and no name may travel that a quote does not show.
+    """
+    practice = {"@type": "Organization", "name": data["practice_name"]}
+    article = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": data["title"],
+        "description": data["question"],
+        "datePublished": data.get("first_published_at", data["published_at"]),
+        "image": external_url("public.share_image", slug=data["slug"]),
+        "url": external_url("public.feature", slug=data["slug"]),
+        "isPartOf": {"@type": "CreativeWorkSeries", "name": data["series_name"]},
+        "publisher": practice,
+        "author": practice,
+    }
+    if data["version"] > 1:
+        article["dateModified"] = data["published_at"]
+    # Inside <script> only "</" could end the block; escaping <, > and & keeps any title inert.
+    text = json.dumps(article, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def render_snapshot(data: FeatureData) -> SnapshotOutputs:
     """The frozen outputs of one publication, from its data alone."""
     published_at = dt.datetime.fromisoformat(data["published_at"])
-    context = {"feature": data, "published_at": published_at}
+    context = {"feature": data, "published_at": published_at, "structured_data": structured_data(data)}
     html = render_template("snapshots/feature.html", **context)
     fragment = render_template("snapshots/fragment.html", **context)
     return {

@@ -99,7 +99,9 @@ def publish(
     previous = current_publication_of(session, challenge)
     if challenge.slug is None:
         challenge.slug = _unique_slug(session, challenge)
-    data = compile_feature(session, challenge, quotes, version=version, published_at=now, slug=challenge.slug)
+    first_published_at = _first_published_at(session, challenge) or now
+    data = compile_feature(session, challenge, quotes, version=version, published_at=now, slug=challenge.slug,
+                           first_published_at=first_published_at)
     outputs = render_snapshot(data)
     publication = Publication(
         challenge_id=challenge.id,
@@ -114,7 +116,7 @@ def publish(
         data=json.dumps(data),
         published_at=now,
         published_by_id=editor.id,
-        first_published_at=_first_published_at(session, challenge) or now,
+        first_published_at=first_published_at,
     )
     try:
         with session.begin_nested():

@@ -19,6 +19,7 @@ from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
 from curation.review import services as review
 from curation.security import content_security_policy, editor_required
+from curation.site import services as site_settings
 from curation.templating import external_url
 
 bp = Blueprint("publishing", __name__, url_prefix="/editor")
@@ -102,7 +103,19 @@ def _stored(body: str | bytes, mimetype: str, etag: str, *, frame_policy: str | 
 
 @public.get("/")
 def archive():
-    return render_template("public/archive.html", features=public_reads.archive(db.session))
+    return render_template(
+        "public/archive.html",
+        features=public_reads.archive(db.session),
+        series_name=site_settings.load(db.session)["series_name"],
+    )
+
+
+@public.get("/robots.txt")
+def robots():
+    # The editor's and therapists' screens ask for a login anyway; crawlers need not try them.
+    lines = ["User-agent: *", "Disallow: /editor/", "Disallow: /auth/", "Disallow: /challenges/", "Disallow: /my/",
+             "Allow: /", f"Sitemap: {external_url('public.feed')}", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
 
 
 @public.get("/features/<slug>")
