@@ -28,17 +28,17 @@ SETTINGS = {
 
 THERAPISTS = [
     ("maya.okafor@example.org", "Maya Okafor", "RP", Credit.FULL,
-     "Rest is not a reward for finishing everything. It is part of the work itself.\n\n"
+     ("Rest is not a reward for finishing everything. It is part of the work itself.\n\n"
      "When clients tell me they will rest once life calms down, I ask them what calm would look like "
-     "on an ordinary Tuesday. Usually it is ten quiet minutes with a cup of tea, and that is available today."),
+     "on an ordinary Tuesday. Usually it is ten quiet minutes with a cup of tea, and that is available today.")),
     ("liam.brennan@example.org", "Liam Brennan", "MSW, RSW", Credit.FIRST,
-     "I think of rest as letting the nervous system put down a heavy bag. Sleep helps, but so does a walk "
+     ("I think of rest as letting the nervous system put down a heavy bag. Sleep helps, but so does a walk "
      "without headphones, or sitting with a friend without needing to fix anything. We harness rest by "
-     "planning it the way we plan meetings, and by noticing guilt without obeying it."),
+     "planning it the way we plan meetings, and by noticing guilt without obeying it.")),
     ("noor.haddad@example.org", "Noor Haddad", "RP (Qualifying)", Credit.ANONYMOUS,
-     "Many of us learned that our worth is measured in output. Rest quietly disagrees. "
+     ("Many of us learned that our worth is measured in output. Rest quietly disagrees. "
      "In sessions I invite people to try one small experiment: stop a task before it is perfect and see "
-     "what happens. Most of the time, nothing bad does, and something in the body softens."),
+     "what happens. Most of the time, nothing bad does, and something in the body softens.")),
 ]
 
 
