@@ -2,7 +2,14 @@
 import pytest
 
 from curation.errors import Conflict, Invalid
-from curation.models import ChallengeState, ExcerptConsent, Publication, QuoteCard
+from curation.mail import services as mail
+from curation.models import (
+    ChallengeState,
+    ExcerptConsent,
+    OutboxMail,
+    Publication,
+    QuoteCard,
+)
 from curation.publishing import cards
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
@@ -201,3 +208,22 @@ def test_a_card_excerpt_not_yet_accepted_is_not_drawn(make, session):
     publication = publishing.publish(session, challenge, editor)
 
     assert _card_words(session, publication, 1)["card_text"] == answer.body
+
+
+def test_the_published_mail_links_a_card_only_when_there_is_one(app, make, session):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    make.approved(challenge, editor, body=LONG_ANSWER)
+    make.approved(challenge, editor, body="Rest is a kindness.")
+    challenge.state = ChallengeState.CLOSED
+    session.commit()
+    publication = publishing.publish(session, challenge, editor)
+    with app.test_request_context():
+        mail.queue_feature_published(session, publication)
+    session.commit()
+
+    bodies = sorted(m.text_body for m in session.query(OutboxMail).filter_by(kind="feature_published"))
+    assert len(bodies) == 2
+    with_card = [b for b in bodies if "/quotes/" in b]
+    without = [b for b in bodies if "too long for a square card" in b]
+    assert len(with_card) == 1 and len(without) == 1 and "/quotes/" not in without[0]
