@@ -141,3 +141,26 @@ def test_markdown_export_escapes_only_what_would_change_the_meaning(app, make, s
 
     markdown = client.get(f"/features/{publication.slug}.md").get_data(as_text=True)
     assert "> Rest is part of the work. It is - really - fine." in markdown
+
+
+def test_the_preview_shows_the_rendered_markdown(make, auth, client):
+    editor = make.editor()
+    challenge = make.challenge(editor, intro=INTRO, **SECTIONS)
+    make.approved(challenge, editor)
+    auth.login(editor)
+
+    preview = client.get(f"/editor/challenges/{challenge.id}/preview").get_data(as_text=True)
+
+    assert "<p>We asked <em>five</em> therapists.</p>" in preview
+    assert '<h2 class="results-title">The Results: What Rest Means to Us</h2>' in preview
+    assert "*five*" not in preview
+
+
+def test_each_markdown_field_has_its_cheat_sheet(make, auth, client):
+    auth.login(make.editor())
+
+    form = client.get("/editor/challenges/new").get_data(as_text=True)
+    settings = client.get("/editor/settings").get_data(as_text=True)
+
+    assert form.count("Markdown: a blank line starts a paragraph") == 4  # intro, two sections, outro
+    assert settings.count("Markdown: a blank line starts a paragraph") == 2  # booking and closing texts

@@ -685,7 +685,11 @@ def render_quote_card(quote: str, credit: str, title: str, series: str = "", pra
 
     mark_font = _mark_font()
     mark_left, mark_top, mark_bottom = ink_extent(mark_font, OPENING_MARK)
-    draw.text((MARGIN - mark_left, plan.top - mark_top), OPENING_MARK, font=mark_font, fill=ACCENT)
+    # The mark opens the quote where its reading starts: on the right for Arabic or Hebrew.
+    mark_x = MARGIN - mark_left
+    if base_is_rtl(quote):
+        mark_x = right - round(mark_font.getlength(OPENING_MARK)) + mark_left
+    draw.text((mark_x, plan.top - mark_top), OPENING_MARK, font=mark_font, fill=ACCENT)
     quote_top = plan.top + mark_bottom - mark_top + MARK_GAP
     layout = plan.quote
     drawn += draw_block(image, layout.lines, Style.of(SERIF, layout.font_size), "quote", MARGIN, right, quote_top,
