@@ -432,18 +432,31 @@ def wrap(words: list[str], style: Style, width: int) -> Iterator[Line]:
         yield Line(line, "")
 
 
-def wrap_text(text: str, style: Style, width: int) -> list[Line | str]:
-    """All of a text's lines, paragraph breaks as PARAGRAPH_BREAK."""
-    lines: list[Line | str] = []
+def text_lines(text: str, style: Style, width: int) -> Iterator[Line | str]:
+    """A text's lines, paragraph breaks as PARAGRAPH_BREAK, lazily so a full box stops the wrapping.
+
+    Each line ends with how it broke: at a space, at the author's own line
+    break, or between two CJK characters, so that `rejoin` gives the text back.
+    """
+    previous: Line | str | None = None
     for number, hard_lines in enumerate(split_paragraphs(text)):
         if number:
-            lines.append(PARAGRAPH_BREAK)
+            if previous is not None:
+                yield previous
+            previous = PARAGRAPH_BREAK
         for words in hard_lines:
-            wrapped = list(wrap(words, style, width))
-            if lines and not isinstance(lines[-1], str):
-                lines[-1] = Line(lines[-1].text, "\n")
-            lines.extend(wrapped)
-    return lines
+            if isinstance(previous, Line):
+                previous = Line(previous.text, "\n")
+            for line in wrap(words, style, width):
+                if previous is not None:
+                    yield previous
+                previous = line
+    if previous is not None:
+        yield previous
+
+
+def wrap_text(text: str, style: Style, width: int) -> list[Line | str]:
+    return list(text_lines(text, style, width))
 
 
 def block_height(lines: Sequence[Line | str], line_height: int) -> int:
@@ -492,18 +505,11 @@ def fill_box(text: str, style: Style, width: int, height: int, line_height: int)
     lines: list[Line | str] = []
     used = 0
     try:
-        for number, hard_lines in enumerate(split_paragraphs(text)):
-            if number:
-                lines.append(PARAGRAPH_BREAK)
-                used += line_height // 2
-            for words in hard_lines:
-                if lines and not isinstance(lines[-1], str):
-                    lines[-1] = Line(lines[-1].text, "\n")
-                for line in wrap(words, style, width):
-                    used += line_height
-                    if used > height:
-                        return None
-                    lines.append(line)
+        for line in text_lines(text, style, width):
+            used += line_height // 2 if isinstance(line, str) else line_height
+            if used > height:
+                return None
+            lines.append(line)
     except _TooWide:
         return None
     return lines
