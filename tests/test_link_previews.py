@@ -52,7 +52,7 @@ def test_the_page_carries_the_tags_platforms_want(app, make, session, client):
     assert (meta["og:image:width"], meta["og:image:height"]) == ("1200", "630")
     assert "What Do Therapists Really Think About Rest?" in meta["og:image:alt"]
     assert meta["og:site_name"] == "Therapists Being Human"
-    assert meta["article:published_time"] == publication.published_at.isoformat()
+    assert meta["article:published_time"] == publication.published_at.date().isoformat()
     assert meta["twitter:card"] == "summary_large_image"
     assert meta["twitter:description"] == meta["description"] == "In your own words, what is rest?"
     assert "<title>What Do Therapists Really Think About Rest? · Therapists Being Human</title>" in page
@@ -70,8 +70,9 @@ def test_json_ld_names_the_practice_never_an_author_and_dates_a_correction(app, 
     assert article["headline"] == "What Do Therapists Really Think About Rest?"
     assert article["publisher"] == {"@type": "Organization", "name": "Harbour Therapy"}
     assert "Noor" not in json.dumps(article)
-    assert article["dateModified"] == publication.published_at.isoformat()
-    assert article["datePublished"] == publication.first_published_at.isoformat()
+    assert article["dateModified"] == publication.published_at.date().isoformat()
+    assert article["datePublished"] == publication.first_published_at.date().isoformat()
+    assert _head(page)["article:modified_time"] == article["dateModified"]
     assert "Noor" not in page
 
 

@@ -253,6 +253,18 @@ def _results_line(answered: int, quoted: int) -> str:
     return f"{answered} {people} took the challenge. Here are {quoted} of their {answers}, in their own words."
 
 
+def publication_dates(data: FeatureData) -> dict[str, str]:
+    """The days (UTC) the feature first went out and this version did, as ISO 8601 dates.
+
+    Days, like the date the page shows: the preview then stays exactly the page
+    that publishing a moment later freezes.
+    """
+    return {
+        "published": data.get("first_published_at", data["published_at"])[:10],
+        "modified": data["published_at"][:10],
+    }
+
+
 def structured_data(data: FeatureData) -> str:
     """The feature as a schema.org Article (JSON-LD) for search engines and link previews.
 
@@ -265,7 +277,7 @@ def structured_data(data: FeatureData) -> str:
         "@type": "Article",
         "headline": data["title"],
         "description": data["question"],
-        "datePublished": data.get("first_published_at", data["published_at"]),
+        "datePublished": publication_dates(data)["published"],
         "image": external_url("public.share_image", slug=data["slug"]),
         "url": external_url("public.feature", slug=data["slug"]),
         "isPartOf": {"@type": "CreativeWorkSeries", "name": data["series_name"]},
@@ -273,7 +285,7 @@ def structured_data(data: FeatureData) -> str:
         "author": practice,
     }
     if data["version"] > 1:
-        article["dateModified"] = data["published_at"]
+        article["dateModified"] = publication_dates(data)["modified"]
     # Inside <script> only "</" could end the block; escaping <, > and & keeps any title inert.
     text = json.dumps(article, ensure_ascii=False)
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
@@ -282,7 +294,12 @@ def structured_data(data: FeatureData) -> str:
 def render_snapshot(data: FeatureData) -> SnapshotOutputs:
     """The frozen outputs of one publication, from its data alone."""
     published_at = dt.datetime.fromisoformat(data["published_at"])
-    context = {"feature": data, "published_at": published_at, "structured_data": structured_data(data)}
+    context = {
+        "feature": data,
+        "published_at": published_at,
+        "dates": publication_dates(data),
+        "structured_data": structured_data(data),
+    }
     html = render_template("snapshots/feature.html", **context)
     fragment = render_template("snapshots/fragment.html", **context)
     return {
