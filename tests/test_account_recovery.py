@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from curation.models import AccountToken, AuditEntry, OutboxMail, User
 from tests.conftest import PASSWORD, Auth, csrf, fresh
@@ -58,7 +58,7 @@ def test_a_reset_by_mail_sets_a_new_password_ends_other_sessions_and_is_audited(
     assert elsewhere.get("/my/answers").status_code == 302  # every other session ended
     assert Auth(app.test_client()).login("dana@example.org", PASSWORD).status_code == 401
     assert Auth(app.test_client()).login("dana@example.org", NEW).status_code == 302
-    actions = [a.action for a in fresh(session).query(AuditEntry).order_by(AuditEntry.id)]
+    actions = [a.action for a in fresh(session).scalars(select(AuditEntry).order_by(AuditEntry.id))]
     assert "user.password_reset_requested" in actions and "user.password_reset" in actions
     # used once: the same link now says so, with the way to log in
     response = client.get(path)
@@ -75,7 +75,7 @@ def test_the_reset_answer_is_the_same_whether_or_not_an_account_exists(app, make
         page = _ask_reset(client, email).get_data(as_text=True)
         pages.append(page.replace(email, "ADDRESS"))
     assert pages[0] == pages[1]
-    assert [m.recipient for m in fresh(session).query(OutboxMail)] == ["known@example.org"]
+    assert [m.recipient for m in fresh(session).scalars(select(OutboxMail))] == ["known@example.org"]
 
 
 def test_an_expired_an_unknown_and_a_replaced_reset_link_are_refused(app, make, session, client):
@@ -158,7 +158,7 @@ def test_a_person_changes_name_credentials_and_profile_link(app, make, session, 
     assert "next correction" in page
     changed = fresh(session).get(User, user.id)
     assert (changed.name, changed.credentials, changed.profile_url) == ("Ravi Patel", "RP", "https://practice.example/team/ravi")
-    assert session.query(AuditEntry).filter_by(action="user.profile_changed").count() == 1
+    assert session.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="user.profile_changed")) == 1
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "ftp://practice.example/x", "https://exa\u200bmple.org"])
@@ -228,7 +228,7 @@ def test_an_address_another_account_uses_is_refused(app, make, session, auth, cl
     auth.login(user)
     response = _account(client, name="Dana Whitfield", credentials="RP", email="taken@example.org")
     assert response.status_code == 400 and "Another account uses that address" in response.get_data(as_text=True)
-    assert fresh(session).query(OutboxMail).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(OutboxMail)) == 0
 
 
 def test_an_expired_address_link_changes_nothing(app, make, session, client):

@@ -1,7 +1,7 @@
 """Sessions that end on the server, and a lock-out counted in the database."""
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from curation.accounts import services as accounts
 from curation.models import AuditEntry, LoginSession, User
@@ -41,7 +41,7 @@ def test_log_out_everywhere_ends_every_session_of_that_person_only(app, make, se
     for device in (phone, laptop):
         assert device.get("/my/answers").status_code == 302
     assert theirs.get("/my/answers").status_code == 200
-    assert fresh(session).query(AuditEntry).filter_by(action="user.logged_out_everywhere").count() == 1
+    assert fresh(session).scalar(select(func.count()).select_from(AuditEntry).filter_by(action="user.logged_out_everywhere")) == 1
 
 
 def test_a_session_idle_longer_than_the_setting_has_ended(app, make, session):
@@ -53,7 +53,7 @@ def test_a_session_idle_longer_than_the_setting_has_ended(app, make, session):
     session.execute(update(LoginSession).values(last_seen_at=long_ago))
     session.commit()
     assert client.get("/my/answers").status_code == 200  # used again just in time: kept alive
-    assert fresh(session).query(LoginSession).one().last_seen_at > long_ago + dt.timedelta(days=1)
+    assert fresh(session).scalars(select(LoginSession)).one().last_seen_at > long_ago + dt.timedelta(days=1)
     session.execute(update(LoginSession).values(last_seen_at=long_ago - dt.timedelta(hours=2)))
     session.commit()
     assert client.get("/my/answers").headers["Location"].startswith("/auth/login")
@@ -86,7 +86,7 @@ def test_the_lock_out_holds_across_workers_and_says_when_to_try_again(app, make,
         assert _attempt(workers[1], colleague.email, PASSWORD).status_code == 302  # nobody else is locked
     locked = fresh(session).get(User, user.id)
     assert locked.failed_logins == 5 and locked.locked_until is not None
-    assert session.query(AuditEntry).filter_by(action="user.locked").count() == 1
+    assert session.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="user.locked")) == 1
 
 
 def test_each_wrong_password_after_the_lock_doubles_it_and_the_right_one_resets_the_count(app, make, session):

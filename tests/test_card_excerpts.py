@@ -2,6 +2,8 @@
 and publishing waits for it."""
 from __future__ import annotations
 
+from sqlalchemy import func, select
+
 from curation.challenges import services as challenges
 from curation.models import Answer, ExcerptConsent, OutboxMail, Publication
 from tests.conftest import fresh
@@ -25,7 +27,7 @@ def test_the_card_excerpt_is_asked_of_the_author_with_the_cuts_struck(make, auth
     _, challenge, answer = _approved_with_card(make, auth, post, session)
     stored = fresh(session).get(Answer, answer.id)
     assert (stored.card_excerpt, stored.card_excerpt_consent) == (CARD, ExcerptConsent.PENDING)
-    mail = session.query(OutboxMail).filter_by(kind="excerpt_awaiting_consent").one()
+    mail = session.scalars(select(OutboxMail).filter_by(kind="excerpt_awaiting_consent")).one()
     assert CARD in mail.text_body and "square quote card" in mail.text_body
     auth.login(answer.author)
     page = client.get(f"/challenges/{challenge.id}/answer").get_data(as_text=True)
@@ -34,7 +36,7 @@ def test_the_card_excerpt_is_asked_of_the_author_with_the_cuts_struck(make, auth
     assert response.status_code == 302
     stored = fresh(session).get(Answer, answer.id)
     assert stored.card_excerpt_consent == ExcerptConsent.ACCEPTED and stored.excerpt_consent == ExcerptConsent.NONE
-    told = session.query(OutboxMail).filter_by(kind="excerpt_decided").one()
+    told = session.scalars(select(OutboxMail).filter_by(kind="excerpt_decided")).one()
     assert "accepted the card excerpt" in told.subject
 
 
@@ -59,7 +61,7 @@ def test_publishing_waits_for_the_card_excerpt(make, auth, post, session, client
     response = post(f"/editor/challenges/{challenge.id}/publish", follow_redirects=True)
     assert "Publishing waits for these authors" in response.get_data(as_text=True)
     assert answer.author.name in response.get_data(as_text=True)
-    assert fresh(session).query(Publication).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
     auth.logout()
     auth.login(answer.author)
     post(f"/challenges/{challenge.id}/answer/excerpt", {"kind": "card", "decision": "decline", "note": "Not that cut."})
@@ -67,7 +69,7 @@ def test_publishing_waits_for_the_card_excerpt(make, auth, post, session, client
     auth.logout()
     auth.login(editor)
     post(f"/editor/challenges/{challenge.id}/publish")
-    assert fresh(session).query(Publication).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
     # once the author accepts a card excerpt, the feature publishes
     auth.logout()
     auth.login(editor)
@@ -78,4 +80,4 @@ def test_publishing_waits_for_the_card_excerpt(make, auth, post, session, client
     auth.logout()
     auth.login(editor)
     post(f"/editor/challenges/{challenge.id}/publish")
-    assert fresh(session).query(Publication).count() == 1
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 1

@@ -214,13 +214,13 @@ def test_every_export_is_reachable_from_the_published_page(edition, client):
     page = client.get(f"/features/{SLUG}").get_data(as_text=True)
     links = _links(page)
     reached = {}
-    for target in (f"/features/{SLUG}.md", "/feed.atom", f"http://curation.test/features/{SLUG}/quotes/1.png"):
+    for target in (f"/features/{SLUG}.md", "/feed.atom", f"http://curation.test/features/{SLUG}/share.png"):
         assert any(target in href for hrefs in links.values() for href in hrefs), target
         response = client.get(target)
         assert response.status_code == 200
         reached[target] = response.mimetype
     assert list(reached.values()) == ["text/markdown", "application/atom+xml", "image/png"]
-    assert links["og:image"] == links["twitter:image"] == [f"http://curation.test/features/{SLUG}/quotes/1.png"]
+    assert links["og:image"] == links["twitter:image"] == [f"http://curation.test/features/{SLUG}/share.png"]
 
 
 def test_the_editors_publish_page_offers_every_export_with_copy_buttons(edition, client, auth):
@@ -283,7 +283,8 @@ def test_outputs_never_change_after_later_edits_to_answers_names_or_templates(ap
 
 def test_each_quote_has_a_1080_square_card_made_and_stored_at_publish_time(edition, client, session, monkeypatch):
     stored = session.scalars(select(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number)).all()
-    assert [card.number for card in stored] == [1, 2, 3]
+    assert [card.number for card in stored] == [0, 1, 2, 3]  # 0 is the link preview
+    share, stored = stored[0], stored[1:]
 
     def no_rendering_now(*args, **kwargs):
         raise AssertionError("a card was drawn on request instead of served from storage")
@@ -297,11 +298,14 @@ def test_each_quote_has_a_1080_square_card_made_and_stored_at_publish_time(editi
         assert (image.format, image.size) == ("PNG", (1080, 1080))
     assert client.get(f"/features/{SLUG}/quotes/4.png").status_code == 404
     assert client.get(f"/features/{SLUG}/quotes/0.png").status_code == 404
+    response = client.get(f"/features/{SLUG}/share.png")
+    assert response.status_code == 200 and response.get_data() == share.png
+    assert Image.open(io.BytesIO(share.png)).size == (1200, 630)
 
 
 def test_the_cards_follow_the_editors_order(edition, session):
     stored = session.scalars(select(QuoteCard).filter_by(publication_id=edition.publication.id).order_by(QuoteCard.number)).all()
-    assert [card.answer_id for card in stored] == [answer.id for answer in edition.answers]
+    assert [card.answer_id for card in stored] == [None] + [answer.id for answer in edition.answers]
 
 
 def test_cards_of_an_unpublished_feature_are_gone(app, edition, client, session):

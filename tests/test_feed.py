@@ -183,7 +183,7 @@ def test_with_a_base_url_the_feed_is_the_same_whichever_host_was_asked(app, make
     assert parsed.entries[0].id == f"https://practice.example/features/{challenge.slug}"
     assert parsed.feed.id == "https://practice.example/feed.atom"
     page = client.get(f"/features/{challenge.slug}").get_data(as_text=True)
-    assert f'content="https://practice.example/features/{challenge.slug}/quotes/1.png"' in page
+    assert f'content="https://practice.example/features/{challenge.slug}/share.png"' in page
 
 
 def test_an_anonymous_author_is_not_named_in_the_feed(app, make, session, client):

@@ -2,7 +2,7 @@
 renew them; a spent link says why and where to go."""
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 
 from curation.accounts import services as accounts
 from curation.models import AuditEntry, Invitation, Role
@@ -53,7 +53,7 @@ def test_a_withdrawn_invitation_says_so_and_links_to_the_login(app, make, sessio
     page = response.get_data(as_text=True)
     assert response.status_code == 410 and "withdrawn" in page and 'href="/auth/login"' in page
     assert _accept(app.test_client(), token).status_code == 410
-    assert fresh(session).query(AuditEntry).filter_by(action="invitation.revoked").count() == 1
+    assert fresh(session).scalar(select(func.count()).select_from(AuditEntry).filter_by(action="invitation.revoked")) == 1
 
 
 def test_expired_invitations_are_listed_and_can_be_renewed(app, make, session, auth, post, client):

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from curation.answers import lifecycle
 from curation.errors import Conflict, NotFound
@@ -66,7 +67,7 @@ def test_approving_takes_a_place_in_the_order_and_leaving_gives_it_back(session,
     assert (first.position, second.position) == (1, 2) and challenge.order_version == version + 1
     lifecycle.move(session, first, AnswerState.WITHDRAWN, first.author)
     assert first.position is None and challenge.order_version == version + 2
-    entry = session.query(AuditEntry).filter_by(subject_id=first.id, action="answer.withdrawn").one()
+    entry = session.scalars(select(AuditEntry).filter_by(subject_id=first.id, action="answer.withdrawn")).one()
     assert entry.detail == "approved → withdrawn"
 
 
@@ -107,7 +108,7 @@ def test_the_approval_mail_carries_only_the_approvals_own_note(make, session, au
 
     _, _, answer = _changes_then_approval(make, session, auth, post)
     post(f"/editor/answers/{answer.id}/review", {"decision": "approve", "note": ""})
-    approval = fresh(session).query(OutboxMail).filter_by(kind="answer_reviewed").order_by(OutboxMail.id.desc()).first()
+    approval = fresh(session).scalars(select(OutboxMail).filter_by(kind="answer_reviewed").order_by(OutboxMail.id.desc())).first()
     assert "approved" in approval.subject
     assert "concrete moment" not in approval.text_body and "Note from the editor" not in approval.text_body
 

@@ -2,7 +2,7 @@
 erasure when they leave, checked against every public output."""
 import json
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from curation.accounts import services as accounts
 from curation.challenges import services as challenges
@@ -147,7 +147,7 @@ def test_an_erased_person_appears_nowhere_public_and_nowhere_in_the_database(app
     # only the versions readers see remain, each with its own cards
     publications = fresh(session).scalars(select(Publication)).all()
     assert all(p.is_public for p in publications if p.challenge_id != alone.id)
-    assert session.query(QuoteCard).count() == 3  # one per quote of the current versions: 2 kept, 1 left
+    assert session.scalar(select(func.count()).select_from(QuoteCard)) == 3  # one per quote of the current versions: 2 kept, 1 left
     # each change reached readers as a correction: a new version, in the audit log
     current = {p.challenge_id: p.version for p in publications if p.is_public}
     assert current == {kept.id: 2, removed.id: 2}
@@ -157,8 +157,8 @@ def test_an_erased_person_appears_nowhere_public_and_nowhere_in_the_database(app
     erased = session.get(User, ravi.id)
     assert erased.erased_at is not None and erased.is_deactivated
     assert fresh(session).get(Answer, kept_answer.id).credit == "anonymous"
-    assert session.query(OutboxMail).filter(OutboxMail.recipient == EMAIL).count() == 0
-    assert session.query(AuditEntry).filter_by(action="user.erased").count() == 1
+    assert session.scalar(select(func.count()).select_from(OutboxMail).filter(OutboxMail.recipient == EMAIL)) == 0
+    assert session.scalar(select(func.count()).select_from(AuditEntry).filter_by(action="user.erased")) == 1
     assert Auth(app.test_client()).login(EMAIL).status_code == 401
     assert NAME not in client.get("/editor/people").get_data(as_text=True)
 

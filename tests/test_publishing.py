@@ -3,9 +3,18 @@ import pytest
 from sqlalchemy import func, select
 
 from curation.errors import Conflict, Invalid
-from curation.models import ChallengeState, Publication, QuoteCard
+from curation.mail import services as mail
+from curation.models import (
+    ChallengeState,
+    ExcerptConsent,
+    OutboxMail,
+    Publication,
+    QuoteCard,
+)
+from curation.publishing import cards
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
+from curation.publishing.compiling import feature_data
 
 
 @pytest.fixture(autouse=True)
@@ -49,7 +58,8 @@ def test_publishing_freezes_the_page_and_makes_cards(make, session):
     assert publication.version == 1 and publication.slug == "what-do-therapists-really-think-about-rest"
     assert challenge.state == ChallengeState.PUBLISHED
     assert answer.body in publication.html
-    assert session.scalar(select(func.count()).select_from(QuoteCard).filter_by(publication_id=publication.id)) == 1
+    # the quote's card and the link preview
+    assert session.scalar(select(func.count()).select_from(QuoteCard).filter_by(publication_id=publication.id)) == 2
 
 
 def test_later_edits_never_change_a_published_page(make, session, client):
@@ -143,3 +153,79 @@ def test_the_publish_button_redirects_to_the_feature(make, session, auth, post):
     auth.login(editor)
     response = post(f"/editor/challenges/{challenge.id}/publish")
     assert response.headers["Location"].endswith("/features/what-do-therapists-really-think-about-rest")
+
+
+LONG_ANSWER = " ".join(["Rest felt like failing my clients, until I learned it was part of caring for them."] * 20)
+
+
+def _card_words(session, publication, number):
+    return next(q for q in feature_data(publication)["quotes"] if q["number"] == number)
+
+
+def test_a_quote_too_long_for_a_card_gets_no_card_and_the_publish_page_says_why(make, session, client, auth):
+    editor, challenge, _ = _ready(make, session, body=LONG_ANSWER)
+    auth.login(editor)
+
+    page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
+    assert "1 quote will have no card" in page
+    assert "too long for a card" in page
+
+    publication = publishing.publish(session, challenge, editor)
+    session.commit()
+    numbers = [c.number for c in session.scalars(select(QuoteCard).filter_by(publication_id=publication.id))]
+    assert numbers == [0]  # the link preview only
+    assert client.get(f"/features/{publication.slug}/quotes/1.png").status_code == 404
+    assert _card_words(session, publication, 1)["card_problem"]
+
+
+def test_an_accepted_card_excerpt_is_what_the_card_shows(make, session, monkeypatch):
+    editor, challenge, answer = _ready(make, session, body=LONG_ANSWER)
+    answer.card_excerpt = "Rest felt like failing my clients, until I learned it was part of caring for them."
+    answer.card_excerpt_consent = ExcerptConsent.ACCEPTED
+    session.commit()
+    drawn = []
+    real = cards.render_quote_card
+
+    def recording(*args, **kwargs):
+        drawn.append(real(*args, **kwargs))
+        return drawn[-1]
+
+    monkeypatch.setattr(cards, "render_quote_card", recording)
+    publication = publishing.publish(session, challenge, editor)
+
+    quote = _card_words(session, publication, 1)
+    assert quote["text"] == LONG_ANSWER  # the page keeps the whole answer
+    assert quote["card_text"] == answer.card_excerpt and quote["card_problem"] is None
+    assert [card.text_of("quote") for card in drawn] == [answer.card_excerpt]
+    assert drawn[0].text_of("series") == "Therapists Being Human · Our practice"
+
+
+def test_a_card_excerpt_not_yet_accepted_holds_the_publication_and_draws_nothing(make, session):
+    editor, challenge, answer = _ready(make, session)
+    answer.card_excerpt = "Rest is a kindness."
+    answer.card_excerpt_consent = ExcerptConsent.PENDING
+    session.commit()
+
+    with pytest.raises(Conflict, match="agree to the exact words"):
+        publishing.publish(session, challenge, editor)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(QuoteCard)) == 0
+
+
+def test_the_published_mail_links_a_card_only_when_there_is_one(app, make, session):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    make.approved(challenge, editor, body=LONG_ANSWER)
+    make.approved(challenge, editor, body="Rest is a kindness.")
+    challenge.state = ChallengeState.CLOSED
+    session.commit()
+    publication = publishing.publish(session, challenge, editor)
+    with app.test_request_context():
+        mail.queue_feature_published(session, publication)
+    session.commit()
+
+    bodies = sorted(m.text_body for m in session.scalars(select(OutboxMail).filter_by(kind="feature_published")))
+    assert len(bodies) == 2
+    with_card = [b for b in bodies if "/quotes/" in b]
+    without = [b for b in bodies if "too long for a square card" in b]
+    assert len(with_card) == 1 and len(without) == 1 and "/quotes/" not in without[0]

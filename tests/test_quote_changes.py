@@ -4,7 +4,7 @@ keeps the words in force until both agreed and a correction is published."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from curation.answers import quote_changes
 from curation.challenges import services as challenges
@@ -54,7 +54,7 @@ def test_an_editor_proposed_excerpt_waits_for_the_author_then_a_correction_publi
     response = _post(editor_client, f"/editor/answers/{answer.id}/quote-change",
                      {"excerpt": NEW_EXCERPT, "note": "Shorter for the card."})
     assert response.status_code == 302
-    mail = fresh(session).query(OutboxMail).filter_by(kind="quote_change_awaiting_consent").one()
+    mail = fresh(session).scalars(select(OutboxMail).filter_by(kind="quote_change_awaiting_consent")).one()
     assert mail.recipient == answer.author.email and "It heals anyway." in mail.text_body
     assert "Shorter for the card." in mail.text_body
     # nothing changes before the author agrees, not even after a correction
@@ -65,7 +65,7 @@ def test_an_editor_proposed_excerpt_waits_for_the_author_then_a_correction_publi
     author = login(answer.author)
     mine = author.get("/my/answers").get_data(as_text=True)
     assert "<del> It is hard on busy days.</del>" in mine and quote_changes.CONSENT_STATEMENT in mine
-    change = fresh(session).query(QuoteChange).one()
+    change = fresh(session).scalars(select(QuoteChange)).one()
     assert _post(author, f"/my/answers/{answer.id}/quote-change",
                  {"change_id": change.id, "decision": "accept"}).status_code == 302
     answer_now = fresh(session).get(Answer, answer.id)
@@ -85,7 +85,7 @@ def test_an_editor_proposed_excerpt_waits_for_the_author_then_a_correction_publi
 def test_the_new_consent_is_kept_beside_the_old_one(published, login, session):
     _editor, challenge, answer, editor_client = published
     _post(editor_client, f"/editor/answers/{answer.id}/quote-change", {"excerpt": NEW_EXCERPT})
-    change = fresh(session).query(QuoteChange).one()
+    change = fresh(session).scalars(select(QuoteChange)).one()
     _post(login(answer.author), f"/my/answers/{answer.id}/quote-change", {"change_id": change.id, "decision": "accept"})
     change = fresh(session).get(QuoteChange, change.id)
     assert (change.state, change.consent_by_id, change.consented_words, change.consent_statement) == (
@@ -98,7 +98,7 @@ def test_the_new_consent_is_kept_beside_the_old_one(published, login, session):
 def test_declining_leaves_everything_as_it_was(published, login, session):
     _editor, _challenge, answer, editor_client = published
     _post(editor_client, f"/editor/answers/{answer.id}/quote-change", {"excerpt": NEW_EXCERPT})
-    change = fresh(session).query(QuoteChange).one()
+    change = fresh(session).scalars(select(QuoteChange)).one()
     response = _post(login(answer.author), f"/my/answers/{answer.id}/quote-change",
                      {"change_id": change.id, "decision": "decline", "note": "I like it whole."})
     assert response.status_code == 302
@@ -111,7 +111,7 @@ def test_declining_leaves_everything_as_it_was(published, login, session):
 def test_an_answer_to_a_replaced_proposal_is_refused_with_409(published, login, session):
     _editor, _challenge, answer, editor_client = published
     _post(editor_client, f"/editor/answers/{answer.id}/quote-change", {"excerpt": NEW_EXCERPT})
-    older = fresh(session).query(QuoteChange).one()
+    older = fresh(session).scalars(select(QuoteChange)).one()
     _post(editor_client, f"/editor/answers/{answer.id}/quote-change", {"excerpt": "It heals anyway."})
     response = _post(login(answer.author), f"/my/answers/{answer.id}/quote-change",
                      {"change_id": older.id, "decision": "accept"})
@@ -124,13 +124,13 @@ def test_an_answer_to_a_replaced_proposal_is_refused_with_409(published, login, 
 def test_another_therapist_cannot_touch_someone_elses_quote(published, login, make, session):
     _editor, _challenge, answer, editor_client = published
     _post(editor_client, f"/editor/answers/{answer.id}/quote-change", {"excerpt": NEW_EXCERPT})
-    change = fresh(session).query(QuoteChange).one()
+    change = fresh(session).scalars(select(QuoteChange)).one()
     other = login(make.therapist())
     assert _post(other, f"/my/answers/{answer.id}/quote-change",
                  {"change_id": change.id, "decision": "accept"}).status_code == 404
     assert _post(other, f"/my/answers/{answer.id}/correction", {"body": "Words put in their mouth."}).status_code == 404
     assert fresh(session).get(Answer, answer.id).excerpt is None
-    assert session.query(QuoteChange).count() == 1
+    assert session.scalar(select(func.count()).select_from(QuoteChange)) == 1
 
 
 def test_no_correction_can_be_proposed_on_an_unpublished_answer(make, login, session):
@@ -142,7 +142,7 @@ def test_no_correction_can_be_proposed_on_an_unpublished_answer(make, login, ses
     assert "not published" in response.get_data(as_text=True)
     response = _post(login(answer.author), f"/my/answers/{answer.id}/correction", {"body": BODY + " Truly."})
     assert response.status_code == 400 and "not published" in response.get_data(as_text=True)
-    assert fresh(session).query(QuoteChange).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(QuoteChange)) == 0
 
 
 def test_an_authors_correction_goes_to_the_editors_as_a_word_diff_and_is_published_when_approved(
@@ -153,13 +153,13 @@ def test_an_authors_correction_goes_to_the_editors_as_a_word_diff_and_is_publish
     corrected = BODY.replace("hurrying", "rushing")
     response = _post(author, f"/my/answers/{answer.id}/correction", {"body": corrected, "note": "A word I regret."})
     assert response.status_code == 302
-    told = fresh(session).query(OutboxMail).filter_by(kind="correction_requested").one()
+    told = fresh(session).scalars(select(OutboxMail).filter_by(kind="correction_requested")).one()
     assert told.recipient == editor.email and "rushing" in told.text_body
     assert fresh(session).get(Answer, answer.id).body == BODY
 
     listing = editor_client.get("/editor/corrections").get_data(as_text=True)
     assert "<del>hurrying.</del><ins>rushing.</ins>" in listing and "A word I regret." in listing
-    change = session.query(QuoteChange).one()
+    change = session.scalars(select(QuoteChange)).one()
     assert _post(editor_client, f"/editor/answers/{answer.id}/correction",
                  {"change_id": change.id, "decision": "approve"}).status_code == 302
     assert fresh(session).get(Answer, answer.id).body == corrected
@@ -174,11 +174,11 @@ def test_an_approved_correction_with_an_excerpt_waits_for_the_author_to_accept_i
     author = login(answer.author)
     corrected = BODY.replace("hurrying", "rushing")
     _post(author, f"/my/answers/{answer.id}/correction", {"body": corrected})
-    change = fresh(session).query(QuoteChange).one()
+    change = fresh(session).scalars(select(QuoteChange)).one()
     _post(editor_client, f"/editor/answers/{answer.id}/correction",
           {"change_id": change.id, "decision": "approve", "excerpt": "Empathy is listening without rushing."})
     assert fresh(session).get(Answer, answer.id).body == BODY
-    assert session.query(OutboxMail).filter_by(kind="quote_change_awaiting_consent").count() == 1
+    assert session.scalar(select(func.count()).select_from(OutboxMail).filter_by(kind="quote_change_awaiting_consent")) == 1
     # the editor's answer to an old request cannot be sent twice
     again = _post(editor_client, f"/editor/answers/{answer.id}/correction", {"change_id": change.id, "decision": "approve"})
     assert again.status_code == 409

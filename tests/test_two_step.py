@@ -4,7 +4,7 @@ import re
 import time
 
 import pyotp
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from curation.models import AuditEntry, RecoveryCode, User
 from tests.conftest import PASSWORD, Auth, csrf, fresh
@@ -57,7 +57,7 @@ def test_a_recovery_code_works_once(app, make, session, auth, client):
     auth.logout()
     auth.login(editor)
     assert _code(client, codes[0]).status_code == 401
-    assert fresh(session).query(AuditEntry).filter_by(action="user.recovery_code_used").count() == 1
+    assert fresh(session).scalar(select(func.count()).select_from(AuditEntry).filter_by(action="user.recovery_code_used")) == 1
 
 
 def test_the_code_page_without_a_password_first_sends_to_the_login(client, make):

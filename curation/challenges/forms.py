@@ -6,7 +6,13 @@ from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from curation.editor_markdown import CHEAT_SHEET
 from curation.security import clean_line, one_line
+
+FIELD_NAMES = (
+    "title", "topic", "question", "intro", "challenge_text", "challengers", "challengers_text", "results_title",
+    "outro", "word_limit",
+)
 
 
 class ChallengeForm(FlaskForm):
@@ -26,15 +32,27 @@ class ChallengeForm(FlaskForm):
     )
     intro = TextAreaField(
         "Introduction", validators=[Length(max=10000)], filters=[clean_line],
-        description="Opens the feature. Plain text; simple links and emphasis are kept.",
+        description="Opens the feature. " + CHEAT_SHEET,
+    )
+    challenge_text = TextAreaField(
+        "The Challenge: why this topic", validators=[Length(max=10000)], filters=[clean_line],
+        description="Optional, under the heading “The Challenge”. " + CHEAT_SHEET,
     )
     challengers = StringField(
         "The Challengers", validators=[DataRequired(), Length(max=200)], filters=[one_line],
         default="Psychotherapists",
     )
+    challengers_text = TextAreaField(
+        "The Challengers: who they are", validators=[Length(max=10000)], filters=[clean_line],
+        description="Optional, under the heading “The Challengers”. " + CHEAT_SHEET,
+    )
+    results_title = StringField(
+        "Heading over the quotes", validators=[Length(max=200)], filters=[one_line],
+        description="Optional, e.g. “The Results: What Rest Means to Us”.",
+    )
     outro = TextAreaField(
         "Closing paragraph", validators=[Length(max=10000)], filters=[clean_line],
-        description="E.g. “Join us next time…”. The booking call-to-action follows it.",
+        description="E.g. “Join us next time…”. The booking call-to-action follows it. " + CHEAT_SHEET,
     )
     closes_at = DateTimeLocalField(
         "Deadline", format="%Y-%m-%dT%H:%M", validators=[Optional()],
@@ -46,12 +64,12 @@ class ChallengeForm(FlaskForm):
     )
 
     def fields_for_service(self) -> dict:
-        fields = {name: getattr(self, name).data for name in ("title", "topic", "question", "intro", "challengers", "outro", "word_limit")}
+        fields = {name: getattr(self, name).data for name in FIELD_NAMES}
         fields["closes_at"] = _as_utc(self.closes_at.data)
         return fields
 
     def fill_from(self, challenge) -> None:
-        for name in ("title", "topic", "question", "intro", "challengers", "outro", "word_limit"):
+        for name in FIELD_NAMES:
             getattr(self, name).data = getattr(challenge, name)
         if challenge.closes_at:
             zone = ZoneInfo(current_app.config["TIMEZONE"])
@@ -62,4 +80,4 @@ def _as_utc(local: dt.datetime | None) -> dt.datetime | None:
     """The deadline is typed in the practice's time zone."""
     if local is None:
         return None
-    return local.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(dt.timezone.utc)
+    return local.replace(tzinfo=ZoneInfo(current_app.config["TIMEZONE"])).astimezone(dt.UTC)

@@ -7,12 +7,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from curation import audit
+from curation import audit, editor_markdown
 from curation.errors import Conflict, NotFound
 from curation.models import Answer, AnswerState, Challenge, ChallengeState, User
-from curation.security import clean
 
-EDITABLE_FIELDS = ("title", "topic", "question", "intro", "challengers", "outro", "closes_at", "word_limit")
+EDITABLE_FIELDS = (
+    "title", "topic", "question", "intro", "challengers", "outro", "closes_at", "word_limit",
+    "challenge_text", "challengers_text", "results_title",
+)
+OPTIONAL_TEXT = ("intro", "outro", "challenge_text", "challengers_text", "results_title")
+# The fields written in Markdown, each rendered once into its `<name>_html` column.
+MARKDOWN_FIELDS = ("intro", "outro", "challenge_text", "challengers_text")
 
 # Which state may follow which; publishing and unpublishing live in publishing.
 TRANSITIONS: dict[ChallengeState, set[ChallengeState]] = {
@@ -46,9 +51,10 @@ def get_visible_to_therapists(session: Session, challenge_id: int) -> Challenge:
 def _apply(challenge: Challenge, fields: dict[str, Any]) -> None:
     for name in EDITABLE_FIELDS:
         if name in fields:
-            setattr(challenge, name, fields[name])
-    challenge.intro_html = clean(challenge.intro or "")
-    challenge.outro_html = clean(challenge.outro or "")
+            # an optional section left out of a form is empty, not missing
+            setattr(challenge, name, "" if fields[name] is None and name in OPTIONAL_TEXT else fields[name])
+    for name in MARKDOWN_FIELDS:
+        setattr(challenge, f"{name}_html", editor_markdown.to_html(getattr(challenge, name) or ""))
 
 
 def create(session: Session, editor: User, fields: dict[str, Any]) -> Challenge:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from curation import privacy
 from curation.answers.lifecycle import QUEUE_STATES
 from curation.answers.services import consents_in_force
+from curation.editor_markdown import markdown_source
 from curation.models import (
     Answer,
     AuditEntry,
@@ -25,10 +26,13 @@ from curation.models import (
     Publication,
     User,
 )
+from curation.publishing import cards
 from curation.publishing.markdown import feature_markdown
 from curation.security import clean_text
 from curation.site import services as site_settings
+from curation.site.services import Link
 from curation.therapists import services as therapists
+from curation.urls import external_url
 
 
 class QuoteConsent(TypedDict):
@@ -47,6 +51,10 @@ class QuoteConsent(TypedDict):
 class QuoteData(TypedDict):
     number: int  # 1-based, published order
     text: str
+    # the card's words: the card excerpt its author accepted, else `text`; the
+    # card is made from these exactly, or not at all (card_problem says why)
+    card_text: str
+    card_problem: str | None
     credit_line: str
     is_anonymous: bool
     credit_url: str  # the author's public page for named credits, else ""
@@ -55,9 +63,19 @@ class QuoteData(TypedDict):
 
 
 class Booking(TypedDict):
-    text: str
+    text: str  # Markdown, as the editor wrote it
+    text_html: str
     label: str
     url: str
+
+
+class Closing(TypedDict):
+    """The block after the booking call-to-action; no links, no block."""
+
+    title: str
+    text_md: str
+    text_html: str
+    links: list[Link]
 
 
 class FeatureData(TypedDict):
@@ -66,17 +84,29 @@ class FeatureData(TypedDict):
     slug: str
     version: int
     published_at: str  # ISO 8601, UTC
-    title: str
+    first_published_at: str  # ISO 8601, UTC: when version 1 went out    title: str
+    # Markdown fields: `_html` rendered and cleaned when saved, `_md` the editor's
+    # Markdown as written ("" for text saved as HTML before Markdown), for the export
     intro_html: str
+    intro_md: str
     topic: str
     challengers: str
     results: str
+    challenge_text_html: str
+    challenge_text_md: str
+    challengers_text_html: str
+    challengers_text_md: str
+    results_title: str
     question: str
     quotes: list[QuoteData]
+    cards_between_quotes: bool
     outro_html: str
     crisis_resources: str  # the crisis-resources line, when the editor added it
+    outro_md: str
     practice_name: str
+    series_name: str
     booking: Booking
+    closing: Closing
 
 
 def feature_data(publication: Publication) -> FeatureData:
@@ -143,6 +173,7 @@ def compile_feature(
     version: int,
     published_at: dt.datetime,
     slug: str,
+    first_published_at: dt.datetime | None = None,
 ) -> FeatureData:
     """Everything a published feature shows, as plain data; `quotes` are the
     approved answers in the editor's order."""
@@ -155,11 +186,16 @@ def compile_feature(
     quoted: list[QuoteData] = []
     for number, answer in enumerate(quotes, start=1):
         line = credit_line(answer.author, answer.credit, settings["anonymous_credit"])
+        text = clean_text(answer.quote_text)  # forms strip control characters on input; older text may still hold some
+        card_words = card_text(answer)
         quoted.append(
             {
                 "number": number,
-                # forms strip control characters on input; older text may still hold some
-                "text": clean_text(answer.quote_text),
+                "text": text,
+                "card_text": card_words,
+                "card_problem": cards.card_problem(
+                    card_words, line, challenge.title, settings["series_name"], settings["practice_name"]
+                ),
                 "credit_line": line,
                 "is_anonymous": answer.credit == Credit.ANONYMOUS,
                 "credit_url": therapists.credit_url(answer.author, answer.credit),
@@ -184,22 +220,46 @@ def compile_feature(
         "slug": slug,
         "version": version,
         "published_at": published_at.isoformat(),
+        "first_published_at": (first_published_at or published_at).isoformat(),
         "title": challenge.title,
         "intro_html": challenge.intro_html,
+        "intro_md": markdown_source(challenge.intro),
         "topic": challenge.topic,
         "challengers": challenge.challengers,
         "results": _results_line(answered, len(quoted)),
+        "challenge_text_html": challenge.challenge_text_html,
+        "challenge_text_md": markdown_source(challenge.challenge_text),
+        "challengers_text_html": challenge.challengers_text_html,
+        "challengers_text_md": markdown_source(challenge.challengers_text),
+        "results_title": challenge.results_title,
         "question": challenge.question,
         "quotes": quoted,
+        "cards_between_quotes": settings["cards_between_quotes"] == "True",
         "outro_html": challenge.outro_html,
         "crisis_resources": privacy.crisis_line(session, challenge),
+        "outro_md": markdown_source(challenge.outro),
         "practice_name": settings["practice_name"],
+        "series_name": settings["series_name"],
         "booking": {
-            "text": settings["booking_text"],
+            "text": markdown_source(settings["booking_text"], legacy_html=False),
+            "text_html": settings["booking_text_html"],
             "label": settings["booking_label"],
             "url": settings["booking_url"],
         },
+        "closing": {
+            "title": settings["closing_title"],
+            "text_md": markdown_source(settings["closing_text"], legacy_html=False),
+            "text_html": settings["closing_text_html"],
+            "links": site_settings.parse_links(settings["closing_links"]),
+        },
     }
+
+
+def card_text(answer: Answer) -> str:
+    """The words of a quote's card: its card excerpt once the author accepted it, else the quote itself."""
+    if answer.card_excerpt and answer.card_excerpt_consent == ExcerptConsent.ACCEPTED:
+        return clean_text(answer.card_excerpt)
+    return clean_text(answer.quote_text)
 
 
 def _results_line(answered: int, quoted: int) -> str:
@@ -208,10 +268,53 @@ def _results_line(answered: int, quoted: int) -> str:
     return f"{answered} {people} took the challenge. Here are {quoted} of their {answers}, in their own words."
 
 
+def publication_dates(data: FeatureData) -> dict[str, str]:
+    """The days (UTC) the feature first went out and this version did, as ISO 8601 dates.
+
+    Days, like the date the page shows: the preview then stays exactly the page
+    that publishing a moment later freezes.
+    """
+    return {
+        "published": data.get("first_published_at", data["published_at"])[:10],
+        "modified": data["published_at"][:10],
+    }
+
+
+def structured_data(data: FeatureData) -> str:
+    """The feature as a schema.org Article (JSON-LD) for search engines and link previews.
+
+    The practice is the publisher and the author: a feature gathers many
+    therapists, some anonymous, and no name may travel that a quote does not show.
+    """
+    practice = {"@type": "Organization", "name": data["practice_name"]}
+    article = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": data["title"],
+        "description": data["question"],
+        "datePublished": publication_dates(data)["published"],
+        "image": external_url("public.share_image", slug=data["slug"]),
+        "url": external_url("public.feature", slug=data["slug"]),
+        "isPartOf": {"@type": "CreativeWorkSeries", "name": data["series_name"]},
+        "publisher": practice,
+        "author": practice,
+    }
+    if data["version"] > 1:
+        article["dateModified"] = publication_dates(data)["modified"]
+    # Inside <script> only "</" could end the block; escaping <, > and & keeps any title inert.
+    text = json.dumps(article, ensure_ascii=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
 def render_snapshot(data: FeatureData) -> SnapshotOutputs:
     """The frozen outputs of one publication, from its data alone."""
     published_at = dt.datetime.fromisoformat(data["published_at"])
-    context = {"feature": data, "published_at": published_at}
+    context = {
+        "feature": data,
+        "published_at": published_at,
+        "dates": publication_dates(data),
+        "structured_data": structured_data(data),
+    }
     html = render_template("snapshots/feature.html", **context)
     fragment = render_template("snapshots/fragment.html", **context)
     return {

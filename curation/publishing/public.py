@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session, load_only
 
 from curation.errors import NotFound
 from curation.models import Publication, QuoteCard, SiteSetting
+from curation.publishing.cards import SHARE_IMAGE_NUMBER
 from curation.site import services as site_settings
 
 
@@ -58,6 +59,7 @@ def public_publication(session: Session, slug: str) -> Publication:
 
 
 def public_card(session: Session, slug: str, number: int) -> QuoteCard:
+    """A quote's square card (1-based) or, as number 0, the link preview."""
     publication = public_publication(session, slug)
     card = session.scalar(
         select(QuoteCard).where(QuoteCard.publication_id == publication.id, QuoteCard.number == number)
@@ -65,6 +67,16 @@ def public_card(session: Session, slug: str, number: int) -> QuoteCard:
     if card is None:
         raise NotFound("There is no such quote card.")
     return card
+
+
+def public_quote_card(session: Session, slug: str, number: int) -> QuoteCard:
+    if number < 1:
+        raise NotFound("There is no such quote card.")
+    return public_card(session, slug, number)
+
+
+def public_share_image(session: Session, slug: str) -> QuoteCard:
+    return public_card(session, slug, SHARE_IMAGE_NUMBER)
 
 
 def archive(session: Session) -> list[Publication]:

@@ -29,6 +29,8 @@ from curation.models import (
 )
 from curation.publishing import cards
 from curation.publishing.compiling import (
+    FeatureData,
+    QuoteData,
     compile_feature,
     credit_line,
     pending_consent,
@@ -101,7 +103,9 @@ def publish(
     previous = current_publication_of(session, challenge)
     if challenge.slug is None:
         challenge.slug = _unique_slug(session, challenge)
-    data = compile_feature(session, challenge, quotes, version=version, published_at=now, slug=challenge.slug)
+    first_published_at = _first_published_at(session, challenge) or now
+    data = compile_feature(session, challenge, quotes, version=version, published_at=now, slug=challenge.slug,
+                           first_published_at=first_published_at)
     outputs = render_snapshot(data)
     publication = Publication(
         challenge_id=challenge.id,
@@ -116,7 +120,7 @@ def publish(
         data=json.dumps(data),
         published_at=now,
         published_by_id=editor.id,
-        first_published_at=_first_published_at(session, challenge) or now,
+        first_published_at=first_published_at,
     )
     try:
         with session.begin_nested():
@@ -124,17 +128,7 @@ def publish(
             session.flush()
     except IntegrityError:
         raise Conflict("Another editor published this feature at the same moment; see the published page.") from None
-    for quote in data["quotes"]:
-        png = cards.render_quote_card(quote["text"], quote["credit_line"], data["title"])
-        session.add(
-            QuoteCard(
-                publication_id=publication.id,
-                number=quote["number"],
-                answer_id=quote["answer_id"],
-                png=png,
-                etag=hashlib.sha256(png).hexdigest()[:32],
-            )
-        )
+    store_cards(session, publication, data)
     if previous is not None:
         previous.superseded_at = now
     _mark_published_answers(session, challenge, [q["answer_id"] for q in data["quotes"]], now)
@@ -154,6 +148,38 @@ def publish(
         ),
     )
     return publication
+
+
+def store_cards(session: Session, publication: Publication, data: FeatureData) -> None:
+    """The square card of each quote that has one, and the link preview as card number 0."""
+    share = cards.render_share_image(data["title"], data["series_name"], data["practice_name"])
+    session.add(_card_row(publication, cards.SHARE_IMAGE_NUMBER, None, share.png))
+    for quote in data["quotes"]:
+        if quote["card_problem"] is not None:
+            continue
+        card = cards.render_quote_card(
+            quote["card_text"], quote["credit_line"], data["title"], data["series_name"], data["practice_name"]
+        )
+        session.add(_card_row(publication, quote["number"], quote["answer_id"], card.png))
+
+
+def _card_row(publication: Publication, number: int, answer_id: int | None, png: bytes) -> QuoteCard:
+    return QuoteCard(
+        publication_id=publication.id,
+        number=number,
+        answer_id=answer_id,
+        png=png,
+        etag=hashlib.sha256(png).hexdigest()[:32],
+    )
+
+
+def card_problems(session: Session, challenge: Challenge) -> list[QuoteData]:
+    """The quotes publishing now would give no card, each with the reason."""
+    data = compile_feature(
+        session, challenge, approved_in_order(session, challenge),
+        version=_next_version(session, challenge), published_at=utcnow(), slug=challenge.slug or "",
+    )
+    return [quote for quote in data["quotes"] if quote["card_problem"] is not None]
 
 
 def _first_published_at(session: Session, challenge: Challenge) -> dt.datetime | None:
@@ -218,7 +244,13 @@ def get_version(session: Session, challenge: Challenge, version: int) -> Publica
 
 
 def card_numbers(session: Session, publication: Publication) -> list[int]:
-    return list(session.scalars(select(QuoteCard.number).where(QuoteCard.publication_id == publication.id).order_by(QuoteCard.number)))
+    return list(
+        session.scalars(
+            select(QuoteCard.number)
+            .where(QuoteCard.publication_id == publication.id, QuoteCard.number != cards.SHARE_IMAGE_NUMBER)
+            .order_by(QuoteCard.number)
+        )
+    )
 
 
 def corrections_owed(session: Session) -> list[Challenge]:

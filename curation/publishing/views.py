@@ -21,6 +21,7 @@ from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
 from curation.review import services as review
 from curation.security import content_security_policy, editor_required
+from curation.site import services as site_settings
 from curation.text import printable
 from curation.urls import external_url
 
@@ -51,6 +52,7 @@ def publish_page(challenge_id: int):
         versions=versions,
         current=current,
         card_numbers=publishing.card_numbers(db.session, current) if current else [],
+        cardless=publishing.card_problems(db.session, challenge),
         latest_version=versions[0].version if versions else 0,
     )
 
@@ -108,7 +110,20 @@ def archive():
     features = public_reads.archive(db.session)
     # A new installation's home page offers to create the first editor.
     needs_setup = not features and not accounts.has_users(db.session)
-    return render_template("public/archive.html", features=features, needs_setup=needs_setup)
+    return render_template(
+        "public/archive.html",
+        features=features,
+        needs_setup=needs_setup,
+        series_name=site_settings.load(db.session)["series_name"],
+    )
+
+
+@public.get("/robots.txt")
+def robots():
+    # The editor's and therapists' screens ask for a login anyway; crawlers need not try them.
+    lines = ["User-agent: *", "Disallow: /editor/", "Disallow: /auth/", "Disallow: /challenges/", "Disallow: /my/",
+             "Allow: /", f"Sitemap: {external_url('public.feed')}", ""]
+    return Response("\n".join(lines), mimetype="text/plain")
 
 
 @public.get("/features/<slug>")
@@ -131,8 +146,14 @@ def feature_fragment(slug: str):
 
 @public.get("/features/<slug>/quotes/<int:number>.png")
 def quote_card(slug: str, number: int):
-    card = public_reads.public_card(db.session, slug, number)
+    card = public_reads.public_quote_card(db.session, slug, number)
     return _stored(card.png, "image/png", card.etag)
+
+
+@public.get("/features/<slug>/share.png")
+def share_image(slug: str):
+    image = public_reads.public_share_image(db.session, slug)
+    return _stored(image.png, "image/png", image.etag)
 
 
 @public.get("/feed.atom")

@@ -22,7 +22,8 @@ def healthz():
 def settings():
     form = SettingsForm()
     if form.validate_on_submit():
-        values = {name: str(field.data) for name, field in form._fields.items() if name in site_settings.DEFAULTS}
+        values = {name: site_settings.stored_value(field.data) for name, field in form._fields.items()
+                  if name in site_settings.DEFAULTS}
         site_settings.save(db.session, values, current_user)
         db.session.commit()
         flash("Settings saved. They apply to features published from now on.")

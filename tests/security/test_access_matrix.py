@@ -25,6 +25,8 @@ WHO_MAY = {
     "public.feature_markdown": "public",
     "public.feature_fragment": "public",
     "public.quote_card": "public",
+    "public.share_image": "public",
+    "public.robots": "public",
     "public.feed": "public",
     "site.healthz": "public",
     "accounts.login": "auth",

@@ -8,7 +8,7 @@ from xml.etree import ElementTree
 
 import feedparser
 import pytest
-from sqlalchemy import update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import DataError, IntegrityError
 
 from curation.accounts import services as accounts
@@ -56,7 +56,7 @@ def test_typed_text_is_kept_in_nfc_without_characters_no_output_can_carry(make, 
     auth.login(therapist)
     typed = "Mi papa\u0301 descansa\ufffe\x07\x9b.\r\nLine two\twith a tab."
     assert post(f"/challenges/{challenge.id}/answer", data={"body": typed, "credit": "full", "save": "1"}).status_code == 302
-    body = fresh(session).query(Answer).one().body
+    body = fresh(session).scalars(select(Answer)).one().body
     assert body == "Mi papá descansa.\nLine two\twith a tab."
     assert unicodedata.is_normalized("NFC", body)
 
@@ -68,7 +68,7 @@ def test_bidi_controls_are_removed_from_one_line_fields_only(make, auth, post, s
         "title": "Rest \u202eevil\u202c today", "topic": "Re\u2066st\u2069", "question": "What is rest?",
         "challengers": "Psycho\u202dtherapists", "intro": "Arabic \u2067نص\u2069 stays", "outro": ""})
     assert response.status_code == 302
-    challenge = fresh(session).query(Challenge).one()
+    challenge = fresh(session).scalars(select(Challenge)).one()
     assert (challenge.title, challenge.topic, challenge.challengers) == ("Rest evil today", "Rest", "Psychotherapists")
     assert "\u2067" in challenge.intro  # multi-line text may need them, and keeps them
 
@@ -117,7 +117,7 @@ def _editor_client(app, make):
 
 def test_a_uniqueness_race_is_a_409_with_a_plain_message_not_an_outage(app, make, session, monkeypatch):
     client, token = _editor_client(app, make)
-    before = fresh(session).query(User).count()
+    before = fresh(session).scalar(select(func.count()).select_from(User))
 
     def lost_the_race(*args, **kwargs):
         raise IntegrityError("INSERT INTO invitations ...", {}, Exception("UNIQUE constraint failed"))
@@ -127,7 +127,7 @@ def test_a_uniqueness_race_is_a_409_with_a_plain_message_not_an_outage(app, make
     assert response.status_code == 409
     page = response.get_data(as_text=True)
     assert "at the same moment" in page and "not answering" not in page and "Traceback" not in page
-    assert fresh(session).query(User).count() == before
+    assert fresh(session).scalar(select(func.count()).select_from(User)) == before
 
 
 def test_a_statement_the_database_refuses_is_a_fault_not_an_outage(app, make, monkeypatch):
@@ -178,5 +178,5 @@ def test_a_name_given_on_the_command_line_is_cleaned_like_a_typed_one(runner, se
     result = runner.invoke(args=["create-user", "ed@example.org", "--name", "Ed\u202e\tItor", "--role", "editor",
                                  "--credentials", "R\u2066P\n", "--password", PASSWORD])
     assert result.exit_code == 0, result.output
-    user = fresh(session).query(User).one()
+    user = fresh(session).scalars(select(User)).one()
     assert (user.name, user.credentials) == ("Ed Itor", "RP")

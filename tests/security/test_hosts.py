@@ -7,6 +7,7 @@ from xml.etree import ElementTree
 
 import pytest
 from flask.testing import FlaskClient
+from sqlalchemy import func, select
 
 from curation import create_app
 from curation.models import ChallengeState, OutboxMail, Publication, SiteSetting
@@ -56,7 +57,7 @@ def test_the_invitation_link_names_the_base_url_whatever_host_the_request_named(
                                                    "csrf_token": csrf(client, "/editor/people")})
         assert page.status_code == 200
         shown = re.search(r"https?://[^\"'<\s]+/auth/invite/[\w-]+", page.get_data(as_text=True)).group()
-    mail = fresh(session).query(OutboxMail).filter_by(kind="invitation").one()
+    mail = fresh(session).scalars(select(OutboxMail).filter_by(kind="invitation")).one()
     assert shown.startswith(f"{BASE}/auth/invite/")
     assert shown in mail.text_body
     assert FORGED not in mail.text_body + mail.html_body
@@ -84,7 +85,7 @@ def test_feed_ids_and_links_follow_the_stored_address_not_each_requests_host(ser
     assert feeds[0] == feeds[1]
     entry = ElementTree.fromstring(feeds[0]).find(f"{ATOM}entry")
     assert entry.find(f"{ATOM}id").text.startswith(f"{BASE}/features/")
-    snapshot = fresh(session).query(Publication).one().html
+    snapshot = fresh(session).scalars(select(Publication)).one().html
     canonical = re.search(r'<link rel="canonical" href="([^"]+)"', snapshot).group(1)
     assert canonical.startswith(f"{BASE}/features/")
     assert FORGED not in snapshot
@@ -158,7 +159,7 @@ def test_reminders_link_to_the_base_url_without_a_request(served, make, session)
     with served(BASE_URL=BASE) as app:
         result = app.test_cli_runner().invoke(args=["send-reminders"])
     assert result.exit_code == 0, result.output
-    mails = fresh(session).query(OutboxMail).filter_by(kind="reminder").all()
+    mails = fresh(session).scalars(select(OutboxMail).filter_by(kind="reminder")).all()
     assert mails and all(f"{BASE}/challenges/{challenge.id}/answer" in m.text_body for m in mails)
 
 
@@ -189,7 +190,7 @@ def test_first_run_setup_refuses_an_address_that_is_not_one_and_keeps_the_rest(s
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and "address as it is typed in a browser" in page
     assert 'value="first@example.org"' in page
-    assert fresh(session).query(SiteSetting).count() == 0
+    assert fresh(session).scalar(select(func.count()).select_from(SiteSetting)) == 0
 
 
 def test_first_run_setup_does_not_ask_when_the_base_url_is_configured(served):
