@@ -20,8 +20,10 @@ from curation.models import Role
 
 def register(app: Flask) -> None:
     from curation.mail import commands as mail_commands
+    from curation.publishing import commands as publishing_commands
 
-    for command in (init_db, create_user, invite, demo, backup, mail_commands.send_mail, mail_commands.send_reminders):
+    for command in (init_db, create_user, invite, demo, backup, mail_commands.send_mail, mail_commands.send_reminders,
+                    publishing_commands.run_jobs):
         app.cli.add_command(command)
 
 

@@ -81,6 +81,8 @@ def running_app(database_url: str, instance_path, **config):
             "RATELIMIT_ENABLED": False,
             # scrypt costs 0.2 s a hash; tests/test_accounts.py checks the real one
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+            # tests run the publishing jobs themselves (run_jobs), at a moment they choose
+            "JOBS_AFTER_REQUEST": False,
             **config,
         }
     )
@@ -263,6 +265,14 @@ def count_queries(app):
             event.remove(engine, "before_cursor_execute", before)
 
     return counter
+
+
+def run_jobs(app):
+    """Run the publishing jobs that are due, as the app's sender thread would
+    after the request (cards, static files, the WordPress copy)."""
+    from curation.publishing import jobs
+
+    return jobs.run_pending(app)
 
 
 def fresh(session):

@@ -5,6 +5,7 @@ from curation.errors import Conflict, Invalid
 from curation.models import ChallengeState, Publication, QuoteCard
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
+from tests.conftest import fresh, run_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -42,13 +43,15 @@ def test_publishing_needs_a_closed_challenge_and_quotes(make, session):
         publishing.publish(session, challenge, editor)
 
 
-def test_publishing_freezes_the_page_and_makes_cards(make, session):
+def test_publishing_freezes_the_page_and_makes_cards(app, make, session):
     editor, challenge, answer = _ready(make, session)
     publication = publishing.publish(session, challenge, editor)
+    session.commit()
     assert publication.version == 1 and publication.slug == "what-do-therapists-really-think-about-rest"
     assert challenge.state == ChallengeState.PUBLISHED
     assert answer.body in publication.html
-    assert session.query(QuoteCard).filter_by(publication_id=publication.id).count() == 1
+    run_jobs(app)
+    assert fresh(session).query(QuoteCard).filter_by(publication_id=publication.id).count() == 1
 
 
 def test_later_edits_never_change_a_published_page(make, session, client):

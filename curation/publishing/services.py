@@ -7,7 +7,6 @@ the feed in `feed`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 
 from sqlalchemy import func, select, update
@@ -26,7 +25,7 @@ from curation.models import (
     QuoteCard,
     User,
 )
-from curation.publishing import cards
+from curation.publishing import compressed, jobs
 from curation.publishing.compiling import (
     compile_feature,
     credit_line,
@@ -109,6 +108,8 @@ def publish(
         fragment=outputs["fragment"],
         markdown=outputs["markdown"],
         etag=outputs["etag"],
+        html_gzip=compressed.gzip_bytes(outputs["html"]),
+        html_brotli=compressed.brotli_bytes(outputs["html"]),
         data=json.dumps(data),
         published_at=now,
         published_by_id=editor.id,
@@ -120,17 +121,6 @@ def publish(
             session.flush()
     except IntegrityError:
         raise Conflict("Another editor published this feature at the same moment; see the published page.") from None
-    for quote in data["quotes"]:
-        png = cards.render_quote_card(quote["text"], quote["credit_line"], data["title"])
-        session.add(
-            QuoteCard(
-                publication_id=publication.id,
-                number=quote["number"],
-                answer_id=quote["answer_id"],
-                png=png,
-                etag=hashlib.sha256(png).hexdigest()[:32],
-            )
-        )
     if previous is not None:
         previous.superseded_at = now
     _mark_published_answers(session, challenge, [q["answer_id"] for q in data["quotes"]], now)
@@ -149,6 +139,8 @@ def publish(
             for q in data["quotes"]
         ),
     )
+    # Cards, static files and the WordPress copy are drawn and sent after the commit.
+    jobs.queue_after_publish(session, challenge, publication)
     return publication
 
 
@@ -183,6 +175,7 @@ def unpublish(session: Session, challenge: Challenge, editor: User, now: dt.date
     _mark_published_answers(session, challenge, [], now)
     challenges.move(session, challenge, ChallengeState.CLOSED, editor)
     audit.record(session, editor, "publication.unpublished", current, f"{challenge.title} v{current.version}")
+    jobs.queue_after_publish(session, challenge, None)
 
 
 def current_publication_of(session: Session, challenge: Challenge) -> Publication | None:

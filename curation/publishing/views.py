@@ -1,7 +1,9 @@
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -13,7 +15,8 @@ from curation import db
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
-from curation.publishing import compiling
+from curation.models import JobKind
+from curation.publishing import compiling, compressed, jobs, wordpress
 from curation.publishing import feed as atom
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
@@ -48,7 +51,49 @@ def publish_page(challenge_id: int):
         current=current,
         card_numbers=publishing.card_numbers(db.session, current) if current else [],
         latest_version=versions[0].version if versions else 0,
+        after=jobs.after_publish_state(db.session, challenge),
     )
+
+
+@bp.get("/challenges/<int:challenge_id>/publish/progress.json")
+@editor_required
+def progress(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    response = jsonify(jobs.after_publish_state(db.session, challenge))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/challenges/<int:challenge_id>/wordpress/retry")
+@editor_required
+def retry_wordpress(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    if jobs.retry_now(db.session, challenge, JobKind.WORDPRESS):
+        db.session.commit()
+        flash("The copy goes to WordPress again now.")
+    else:
+        flash("Nothing waits to go to WordPress.")
+    return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+
+
+@bp.get("/wordpress")
+@editor_required
+def wordpress_settings():
+    return render_template("publishing/wordpress.html", settings=wordpress.Settings.from_config(current_app.config))
+
+
+@bp.post("/wordpress/check")
+@editor_required
+def check_wordpress():
+    settings = wordpress.Settings.from_config(current_app.config)
+    if settings is None:
+        flash("WordPress is not set up: set CURATION_WORDPRESS_URL, _USER and _APP_PASSWORD.", "error")
+    else:
+        try:
+            flash(wordpress.check_connection(settings))
+        except wordpress.WordPressProblem as problem:
+            flash(str(problem), "error")
+    return redirect(url_for("publishing.wordpress_settings"))
 
 
 @bp.post("/challenges/<int:challenge_id>/publish")
@@ -106,8 +151,13 @@ def archive():
 
 @public.get("/features/<slug>")
 def feature(slug: str):
-    page = public_reads.public_page(db.session, slug)
-    return _stored(page.html, "text/html", page.etag, frame_policy=_frame_policy(page.frame_ancestors))
+    encoding = compressed.best(request.headers.get("Accept-Encoding", ""), has_brotli=True, has_gzip=True)
+    page = public_reads.public_page(db.session, slug, encoding)
+    response = _stored(page.body, "text/html", page.etag, frame_policy=_frame_policy(page.frame_ancestors))
+    if page.encoding:
+        response.headers["Content-Encoding"] = page.encoding
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @public.get("/features/<slug>.md")
@@ -125,6 +175,7 @@ def feature_fragment(slug: str):
 @public.get("/features/<slug>/quotes/<int:number>.png")
 def quote_card(slug: str, number: int):
     card = public_reads.public_card(db.session, slug, number)
+    db.session.commit()  # a card drawn just now is kept for the next reader
     return _stored(card.png, "image/png", card.etag)
 
 
