@@ -6,7 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from curation.publishing import jobs
+from curation import db
+from curation.publishing import jobs, scheduling
 
 
 @click.command("run-jobs")
@@ -19,3 +20,24 @@ def run_jobs() -> None:
         click.echo(f"{report.taken_by_another_run} job(s) were being run by another process.")
     for problem in report.problems:
         click.echo(f"  {problem}")
+
+
+@click.command("publish-due")
+@with_appcontext
+def publish_due() -> None:
+    """Publish the challenges whose scheduled time has come (cron, every minute)."""
+    app = current_app._get_current_object()
+    # Snapshots hold absolute links; as POST, each transaction says up front that it writes.
+    base_url = app.config.get("BASE_URL") or "http://localhost:5000"
+    with app.test_request_context(base_url=base_url, method="POST"), db.new_session() as session:
+        report = scheduling.publish_due(session)
+    for title in report.published:
+        click.echo(f"Published “{title}”.")
+    for held in report.held:
+        click.echo(f"Not published: {held} (the editors were told).")
+    if report.taken_by_another_run:
+        click.echo(f"{report.taken_by_another_run} were being published by another run.")
+    if not (report.published or report.held or report.taken_by_another_run):
+        click.echo("Nothing is due.")
+    if report.published:
+        jobs.run_pending(app)  # the cards and copies now, rather than at cron's next `run-jobs`

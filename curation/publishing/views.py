@@ -16,13 +16,14 @@ from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
 from curation.models import JobKind
-from curation.publishing import compiling, compressed, jobs, wordpress
+from curation.publishing import compiling, compressed, jobs, scheduling, wordpress
 from curation.publishing import feed as atom
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
+from curation.publishing.forms import ScheduleForm
 from curation.review import services as review
 from curation.security import content_security_policy, editor_required
-from curation.templating import external_url
+from curation.templating import external_url, local_time
 
 bp = Blueprint("publishing", __name__, url_prefix="/editor")
 public = Blueprint("public", __name__)
@@ -39,6 +40,10 @@ def preview(challenge_id: int):
 @editor_required
 def publish_page(challenge_id: int):
     challenge = challenges.get(db.session, challenge_id)
+    return _publish_page(challenge, ScheduleForm(formdata=None))
+
+
+def _publish_page(challenge, schedule_form: ScheduleForm):
     quotes = review.approved_in_order(db.session, challenge)
     versions = publishing.versions_of(db.session, challenge)
     current = next((v for v in versions if v.is_public), None)
@@ -52,7 +57,62 @@ def publish_page(challenge_id: int):
         card_numbers=publishing.card_numbers(db.session, current) if current else [],
         latest_version=versions[0].version if versions else 0,
         after=jobs.after_publish_state(db.session, challenge),
+        schedule_form=schedule_form,
     )
+
+
+@bp.post("/challenges/<int:challenge_id>/publish")
+@editor_required
+def publish(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    form = ScheduleForm()
+    if not form.validate():
+        form.publish_at.errors = ["Type the day and time as YYYY-MM-DDTHH:MM, e.g. 2027-01-15T09:00."]
+        return _publish_page(challenge, form), 400
+    if form.publish_at.data is not None:
+        return _schedule(challenge, form)
+    version_seen = request.form.get("version_seen", type=int)
+    try:
+        publication = publishing.publish(db.session, challenge, current_user, version_seen=version_seen)
+    except (Conflict, Invalid) as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+        return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+    mail.queue_feature_published(db.session, publication)
+    db.session.commit()
+    flash(f"Published as version {publication.version}.")
+    return redirect(url_for("public.feature", slug=publication.slug))
+
+
+def _schedule(challenge, form: ScheduleForm):
+    when = form.publish_at_utc()
+    try:
+        scheduling.schedule(db.session, challenge, current_user, when)
+    except Invalid as problem:
+        db.session.rollback()
+        form.publish_at.errors = [problem.message]
+        return _publish_page(challenge, form), 400
+    except Conflict as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+        return redirect(url_for("publishing.publish_page", challenge_id=challenge.id))
+    db.session.commit()
+    flash(f"Scheduled for {local_time(when)}. Consent is checked again at that moment.")
+    return redirect(url_for("publishing.publish_page", challenge_id=challenge.id))
+
+
+@bp.post("/challenges/<int:challenge_id>/unschedule")
+@editor_required
+def unschedule(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    try:
+        scheduling.unschedule(db.session, challenge, current_user)
+    except Conflict as problem:
+        flash(problem.message, "error")
+        return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+    db.session.commit()
+    flash("No longer scheduled.")
+    return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
 
 
 @bp.get("/challenges/<int:challenge_id>/publish/progress.json")
@@ -94,23 +154,6 @@ def check_wordpress():
         except wordpress.WordPressProblem as problem:
             flash(str(problem), "error")
     return redirect(url_for("publishing.wordpress_settings"))
-
-
-@bp.post("/challenges/<int:challenge_id>/publish")
-@editor_required
-def publish(challenge_id: int):
-    challenge = challenges.get(db.session, challenge_id)
-    version_seen = request.form.get("version_seen", type=int)
-    try:
-        publication = publishing.publish(db.session, challenge, current_user, version_seen=version_seen)
-    except (Conflict, Invalid) as problem:
-        db.session.rollback()
-        flash(problem.message, "error")
-        return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
-    mail.queue_feature_published(db.session, publication)
-    db.session.commit()
-    flash(f"Published as version {publication.version}.")
-    return redirect(url_for("public.feature", slug=publication.slug))
 
 
 @bp.post("/challenges/<int:challenge_id>/unpublish")

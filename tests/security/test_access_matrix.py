@@ -54,6 +54,7 @@ WHO_MAY = {
     "publishing.unpublish": "editor",
     "publishing.version": "editor",
     "publishing.progress": "editor",
+    "publishing.unschedule": "editor",
     "publishing.retry_wordpress": "editor",
     "publishing.wordpress_settings": "editor",
     "publishing.check_wordpress": "editor",
