@@ -2,12 +2,14 @@
 two) or for a one-off copy of the site (the last); all safe to run again."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 from flask import current_app
 from flask.cli import with_appcontext
 
 from curation import db
-from curation.publishing import jobs, scheduling
+from curation.publishing import jobs, scheduling, static_files
 
 
 @click.command("run-jobs")
@@ -41,3 +43,17 @@ def publish_due() -> None:
         click.echo("Nothing is due.")
     if report.published:
         jobs.run_pending(app)  # the cards and copies now, rather than at cron's next `run-jobs`
+
+
+@click.command("export-static")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, resolve_path=True))
+def export_static(directory: str) -> None:
+    """Write every public page, output and card to DIRECTORY as plain files (with .gz copies)."""
+    app = current_app._get_current_object()
+    base_url = app.config.get("BASE_URL") or "http://localhost:5000"
+    # POST: a card not drawn yet is drawn and stored on the way.
+    with app.test_request_context(base_url=base_url, method="POST"), db.new_session() as session:
+        written = static_files.export_all(session, directory)
+        session.commit()
+    click.echo(f"Wrote {written} feature(s), the archive and the feed to {Path(directory)}.")

@@ -23,7 +23,7 @@ from curation.publishing import services as publishing
 from curation.publishing.forms import ScheduleForm
 from curation.review import services as review
 from curation.security import content_security_policy, editor_required
-from curation.templating import external_url, local_time
+from curation.templating import local_time
 
 bp = Blueprint("publishing", __name__, url_prefix="/editor")
 public = Blueprint("public", __name__)
@@ -224,12 +224,4 @@ def quote_card(slug: str, number: int):
 
 @public.get("/feed.atom")
 def feed():
-    entries = atom.feed_entries(db.session)
-    body = render_template(
-        "public/feed.xml",
-        entries=entries,
-        updated=max((e["updated"] for e in entries), default=None),
-        feed_url=external_url("public.feed"),
-        archive_url=external_url("public.archive"),
-    )
-    return Response(body, mimetype="application/atom+xml")
+    return Response(atom.render_feed(db.session), mimetype="application/atom+xml")
