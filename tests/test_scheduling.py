@@ -8,7 +8,15 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from curation.models import Answer, AuditEntry, Challenge, ChallengeState, ExcerptConsent, OutboxMail, Publication
+from curation.models import (
+    Answer,
+    AuditEntry,
+    Challenge,
+    ChallengeState,
+    ExcerptConsent,
+    OutboxMail,
+    Publication,
+)
 from curation.publishing import scheduling
 from tests.conftest import Auth, csrf, fresh
 

@@ -8,7 +8,14 @@ import gzip
 import pytest
 from sqlalchemy import select
 
-from curation.models import Answer, AnswerState, Challenge, ChallengeState, JobKind, PublicationJob
+from curation.models import (
+    Answer,
+    AnswerState,
+    Challenge,
+    ChallengeState,
+    JobKind,
+    PublicationJob,
+)
 from tests.conftest import Auth, csrf, fresh, run_jobs
 
 
