@@ -19,7 +19,7 @@ log() { echo "wordpress.sh: $*" >&2; }
 
 install_packages() {
   local missing=()
-  for pkg in wordpress apache2 libapache2-mod-php php-mysql; do
+  for pkg in wordpress wordpress-theme-twentytwentythree apache2 libapache2-mod-php php-mysql; do
     dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -104,6 +104,7 @@ if (!is_blog_installed()) {
     wp_install('Therapists Being Human (test site)', 'admin', 'admin@example.org', false, '', wp_generate_password(24));
 }
 update_option('permalink_structure', '/%postname%/');
+if (get_stylesheet() !== 'twentytwentythree') { switch_theme('twentytwentythree'); }
 \$user = get_user_by('login', '$AUTHOR');
 \$id = \$user ? \$user->ID : wp_insert_user([
     'user_login' => '$AUTHOR', 'user_email' => 'author@example.org',

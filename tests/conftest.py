@@ -50,8 +50,24 @@ def _redis_problem() -> str:
     return ""
 
 
+def _wordpress() -> tuple[dict, str]:
+    """The real WordPress to test against (.ci/wordpress.sh starts one), or why not."""
+    names = ("URL", "USER", "APP_PASSWORD")
+    settings = {f"WORDPRESS_{n}": os.environ.get(f"CURATION_TEST_WORDPRESS_{n}", "") for n in names}
+    if not all(settings.values()):
+        return {}, "set CURATION_TEST_WORDPRESS_URL, _USER and _APP_PASSWORD (.ci/wordpress.sh start prints them)"
+    try:
+        import requests
+
+        requests.get(settings["WORDPRESS_URL"].rstrip("/") + "/wp-json/", timeout=5).raise_for_status()
+    except Exception as error:  # any failure means "no WordPress here"
+        return {}, f"no WordPress answered at {settings['WORDPRESS_URL']} ({type(error).__name__})"
+    return settings, ""
+
+
 PG_URL, PG_PROBLEM = _postgres_url()
 REDIS_PROBLEM = _redis_problem()
+WORDPRESS, WORDPRESS_PROBLEM = _wordpress()
 
 
 @pytest.fixture
@@ -286,16 +302,19 @@ def fresh(session):
 
 # Tests that need a server: on a machine without it they are not run, and the
 # summary says so loudly; CI sets CURATION_REQUIRE_POSTGRES=1 (and
-# CURATION_REQUIRE_REDIS=1) so that a missing server fails the run instead.
+# CURATION_REQUIRE_REDIS=1, CURATION_REQUIRE_WORDPRESS=1) so that a missing
+# server fails the run instead.
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres: needs the suite to run on PostgreSQL")
     config.addinivalue_line("markers", "redis: needs a Redis server (CURATION_TEST_REDIS_URL)")
+    config.addinivalue_line("markers", "wordpress: needs a real WordPress (CURATION_TEST_WORDPRESS_URL, _USER, _APP_PASSWORD)")
 
 
 def pytest_sessionstart(session):
     for variable, server, problem in (
         ("CURATION_REQUIRE_POSTGRES", "PostgreSQL", PG_PROBLEM),
         ("CURATION_REQUIRE_REDIS", "Redis", REDIS_PROBLEM),
+        ("CURATION_REQUIRE_WORDPRESS", "WordPress", WORDPRESS_PROBLEM),
     ):
         if os.environ.get(variable) == "1" and problem:
             pytest.exit(f"{variable}=1 but {server} is not available: {problem}", returncode=pytest.ExitCode.USAGE_ERROR)
@@ -305,7 +324,11 @@ _NOT_RUN = pytest.StashKey[list]()
 
 
 def pytest_collection_modifyitems(config, items):
-    unavailable = [marker for marker, problem in (("postgres", PG_PROBLEM), ("redis", REDIS_PROBLEM)) if problem]
+    unavailable = [
+        marker
+        for marker, problem in (("postgres", PG_PROBLEM), ("redis", REDIS_PROBLEM), ("wordpress", WORDPRESS_PROBLEM))
+        if problem
+    ]
     kept, not_run = [], []
     for item in items:
         needs_missing_server = any(item.get_closest_marker(marker) for marker in unavailable)
@@ -322,6 +345,8 @@ def pytest_terminal_summary(terminalreporter, config):
         lines.append(f"PostgreSQL run not made: {PG_PROBLEM}")
     if REDIS_PROBLEM:
         lines.append(f"Redis tests not run: {REDIS_PROBLEM}")
+    if WORDPRESS_PROBLEM:
+        lines.append(f"WordPress tests not run: {WORDPRESS_PROBLEM}")
     for nodeid in config.stash.get(_NOT_RUN, []):
         lines.append(f"  not run: {nodeid}")
     if lines:
