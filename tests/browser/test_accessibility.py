@@ -137,6 +137,7 @@ def test_every_main_page_passes_axe_at_phone_and_desktop_width(pages, axe, scree
         ("settings", "/editor/settings"),
         ("audit", "/editor/audit"),
         ("outbox", "/editor/outbox"),
+        ("wordpress", "/editor/wordpress"),
     ]:
         editor.goto(path)
         problems += check_page(editor, axe, screenshot, name)
