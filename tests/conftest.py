@@ -210,6 +210,16 @@ class Factory:
         self.session.commit()
         return answer
 
+    def ready_to_publish(self, *bodies: str, title: str = "What Is Rest?") -> tuple[User, Challenge]:
+        """An editor and a closed challenge with one approved quote per body, in that order."""
+        editor = self.editor()
+        challenge = self.challenge(editor, title=title)
+        for body in bodies or ("Rest is a kindness.",):
+            self.approved(challenge, editor, body=body)
+        challenges.close_challenge(self.session, challenge, editor)
+        self.session.commit()
+        return editor, challenge
+
 
 @pytest.fixture
 def make(session):

@@ -13,19 +13,12 @@ from sqlalchemy import func, select
 
 from curation.models import Challenge, JobKind, PublicationJob, QuoteCard
 from curation.publishing import cards, jobs
-from curation.review import services as review
 from tests.conftest import Auth, csrf, fresh, run_jobs
 
 
 @pytest.fixture
 def ready(make, session):
-    editor = make.editor()
-    challenge = make.challenge(editor, title="What Is Rest?")
-    for body in ("Rest is a kindness.", "Rest is a door left open.", "Rest is saying no."):
-        make.approved(challenge, editor, body=body)
-    challenge.state = "closed"
-    session.commit()
-    return editor, challenge
+    return make.ready_to_publish("Rest is a kindness.", "Rest is a door left open.", "Rest is saying no.")
 
 
 def _publish(client, challenge_id: int):

@@ -24,11 +24,7 @@ from tests.conftest import Auth, csrf, fresh
 @pytest.fixture
 def ready(app, make, session, client):
     app.config["TIMEZONE"] = "America/Toronto"
-    editor = make.editor()
-    challenge = make.challenge(editor, title="What Is Rest?")
-    make.approved(challenge, editor, body="Rest is a kindness.")
-    challenge.state = ChallengeState.CLOSED
-    session.commit()
+    editor, challenge = make.ready_to_publish("Rest is a kindness.")
     Auth(client).login(editor)
     return editor, challenge
 

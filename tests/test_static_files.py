@@ -12,7 +12,6 @@ from curation.models import (
     Answer,
     AnswerState,
     Challenge,
-    ChallengeState,
     JobKind,
     PublicationJob,
 )
@@ -23,12 +22,7 @@ from tests.conftest import Auth, csrf, fresh, run_jobs
 def site(app, tmp_path, make, session, client):
     directory = tmp_path / "site"
     app.config["STATIC_DIR"] = str(directory)
-    editor = make.editor()
-    challenge = make.challenge(editor, title="What Is Rest?")
-    for body in ("Rest is a kindness.", "Rest is a door left open."):
-        make.approved(challenge, editor, body=body)
-    challenge.state = ChallengeState.CLOSED
-    session.commit()
+    editor, challenge = make.ready_to_publish("Rest is a kindness.", "Rest is a door left open.")
     Auth(client).login(editor)
     return directory, challenge
 
@@ -107,11 +101,7 @@ def test_export_static_writes_every_public_feature(app, runner, client, session,
 
 
 def test_without_a_static_dir_no_files_are_written(app, client, session, make, tmp_path):
-    editor = make.editor()
-    challenge = make.challenge(editor)
-    make.approved(challenge, editor)
-    challenge.state = ChallengeState.CLOSED
-    session.commit()
+    editor, challenge = make.ready_to_publish()
     Auth(client).login(editor)
     _post(client, f"/editor/challenges/{challenge.id}/publish", version_seen=0)
     assert fresh(session).scalars(select(PublicationJob.kind)).all() == [JobKind.CARDS]

@@ -71,6 +71,17 @@ def site(app):
     site.clean_up()
 
 
+def _published_and_sent(app, client, make, session, site, title: str) -> tuple[Challenge, WordPressPost]:
+    editor, challenge = _ready(make, session, title)
+    Auth(client).login(editor)
+    assert _post(client, challenge.id, "publish", version_seen=0).status_code == 302
+    report = run_jobs(app)
+    assert report.failed == 0, report.problems
+    synced = fresh(session).get(WordPressPost, challenge.id)
+    site.posts.append(synced.post_id)
+    return challenge, synced
+
+
 def _title() -> str:
     return f"What Do Therapists Really Think About Rest? {uuid.uuid4().hex[:6]}"
 
@@ -109,12 +120,7 @@ def test_publishing_makes_the_post_with_its_cards_and_a_featured_image(app, clie
 @pytest.mark.wordpress
 def test_a_correction_updates_the_same_post_and_unpublishing_makes_it_a_draft(app, client, make, session, site):
     app.config["WORDPRESS_STATUS"] = "publish"
-    editor, challenge = _ready(make, session, _title())
-    Auth(client).login(editor)
-    _post(client, challenge.id, "publish", version_seen=0)
-    run_jobs(app)
-    synced = fresh(session).get(WordPressPost, challenge.id)
-    site.posts.append(synced.post_id)
+    challenge, synced = _published_and_sent(app, client, make, session, site, _title())
     assert site.get(f"posts/{synced.post_id}")["status"] == "publish"
 
     second = session.scalars(select(Answer).where(Answer.challenge_id == challenge.id).order_by(Answer.id)).all()[1]
@@ -153,12 +159,7 @@ def test_the_post_as_wordpress_shows_it(app, client, make, session, site):
     from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 
     app.config["WORDPRESS_STATUS"] = "publish"
-    editor, challenge = _ready(make, session, _title())
-    Auth(client).login(editor)
-    _post(client, challenge.id, "publish", version_seen=0)
-    assert run_jobs(app).failed == 0
-    synced = fresh(session).get(WordPressPost, challenge.id)
-    site.posts.append(synced.post_id)
+    challenge, synced = _published_and_sent(app, client, make, session, site, _title())
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)

@@ -4,19 +4,13 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from curation.models import ChallengeState
 from tests.conftest import run_jobs
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_cards_being_drawn_show_on_the_publish_page_without_a_reload(pages, app, make, session):
-    editor = make.editor()
-    challenge = make.challenge(editor, title="What Is Rest?")
-    for body in ("Rest is a kindness.", "Rest is a door left open."):
-        make.approved(challenge, editor, body=body)
-    challenge.state = ChallengeState.CLOSED
-    session.commit()
+    editor, challenge = make.ready_to_publish("Rest is a kindness.", "Rest is a door left open.")
     page = pages.log_in(pages.page(), editor)
     page.goto(f"/editor/challenges/{challenge.id}/publish")
     page.get_by_role("button", name="Publish", exact=True).click()
