@@ -104,6 +104,16 @@ def test_publish_due_publishes_what_is_due_once_and_nothing_early(app, runner, c
     assert _publications(session) == 1
 
 
+def test_publishing_by_hand_replaces_the_schedule(runner, client, session, ready):
+    _, challenge = ready
+    _schedule(client, challenge.id, "2099-01-15T09:30")
+    page = f"/editor/challenges/{challenge.id}/publish"
+    assert client.post(page, data={"csrf_token": csrf(client, page), "version_seen": 0}).status_code == 302
+    assert fresh(session).get(Challenge, challenge.id).publish_at is None
+    assert "Nothing is due" in runner.invoke(args=["publish-due"]).output
+    assert _publications(session) == 1
+
+
 def test_of_two_runs_at_the_same_moment_only_one_claims_the_edition(app, client, session, ready):
     _, challenge = ready
     _schedule(client, challenge.id, "2099-01-15T09:30")

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from curation import db
 from curation.db import utcnow
 from curation.mail.delivery import retry_delay
-from curation.models import Challenge, JobKind, Publication, PublicationJob, QuoteCard
+from curation.models import Challenge, JobKind, Publication, PublicationJob, QuoteCard, WordPressPost
 from curation.publishing import cards
 from curation.publishing.compiling import QuoteData, feature_data
 
@@ -269,7 +269,6 @@ def job_state(job: PublicationJob | None) -> dict | None:
 
 def after_publish_state(session: Session, challenge: Challenge) -> dict:
     """The work after the last publish or unpublish, as plain data (page and JSON alike)."""
-    from curation.models import WordPressPost
     from curation.publishing.services import current_publication_of
 
     current = current_publication_of(session, challenge)

@@ -123,6 +123,8 @@ def publish(
         raise Conflict("Another editor published this feature at the same moment; see the published page.") from None
     if previous is not None:
         previous.superseded_at = now
+    # Publishing now replaces a scheduled publish: publish-due must not make another version.
+    challenge.publish_at = None
     _mark_published_answers(session, challenge, [q["answer_id"] for q in data["quotes"]], now)
     if challenge.state != ChallengeState.PUBLISHED:
         challenges.move(session, challenge, ChallengeState.PUBLISHED, editor)
