@@ -13,7 +13,14 @@ from sqlalchemy.engine import make_url
 
 from curation import create_app, db
 from curation.challenges import services as challenges
-from curation.models import Answer, AuditEntry, Challenge, ChallengeState, Publication, QuoteCard
+from curation.models import (
+    Answer,
+    AuditEntry,
+    Challenge,
+    ChallengeState,
+    Publication,
+    QuoteCard,
+)
 from curation.publishing import services as publishing
 from tests.conftest import REDIS_URL, Auth, csrf, fresh
 

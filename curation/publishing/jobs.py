@@ -25,7 +25,14 @@ from sqlalchemy.orm import Session
 from curation import db
 from curation.db import utcnow
 from curation.mail.delivery import retry_delay
-from curation.models import Challenge, JobKind, Publication, PublicationJob, QuoteCard, WordPressPost
+from curation.models import (
+    Challenge,
+    JobKind,
+    Publication,
+    PublicationJob,
+    QuoteCard,
+    WordPressPost,
+)
 from curation.publishing import cards
 from curation.publishing.compiling import QuoteData, feature_data
 

@@ -86,6 +86,7 @@ def publish(challenge_id: int):
 
 def _schedule(challenge, form: ScheduleForm):
     when = form.publish_at_utc()
+    assert when is not None  # the caller saw a publish_at
     try:
         scheduling.schedule(db.session, challenge, current_user, when)
     except Invalid as problem:
