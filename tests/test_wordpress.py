@@ -187,7 +187,7 @@ def test_wordpress_down_never_fails_the_publish_and_the_page_says_why_with_a_ret
     assert report.failed == 1 and report.done == 1  # the cards were drawn all the same
     page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
     assert "failed: Nothing answered at http://127.0.0.1:9: is WordPress running there?" in page
-    assert "Send to WordPress again" in page
+    assert "Send to WordPress again" in page and 'href="/editor/wordpress"' in page
     state = client.get(f"/editor/challenges/{challenge.id}/publish/progress.json").json["wordpress"]
     assert state["state"] == "failed" and "Nothing answered" in state["reason"]
 
