@@ -21,9 +21,11 @@ from curation.urls import external_url
 
 def register(app: Flask) -> None:
     from curation.mail import commands as mail_commands
+    from curation.publishing import commands as publishing_commands
 
     for command in (
-        init_db, create_user, invite, demo, backup, purge, mail_commands.send_mail, mail_commands.send_reminders
+        init_db, create_user, invite, demo, backup, purge, mail_commands.send_mail, mail_commands.send_reminders,
+        publishing_commands.run_jobs, publishing_commands.publish_due, publishing_commands.export_static,
     ):
         app.cli.add_command(command)
 

@@ -253,6 +253,11 @@ class Challenge(Base):
     slug: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
     # Bumped on every saved order; a save naming an older version is refused.
     order_version: Mapped[int] = mapped_column(default=1)
+    # A scheduled edition: `publish-due` publishes it at this moment, as this editor.
+    publish_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
+    scheduled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    # Why the last scheduled publish did not happen (a consent still pending, say).
+    schedule_problem: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -395,6 +400,9 @@ class Publication(Base):
     fragment: Mapped[str] = mapped_column(Text)
     markdown: Mapped[str] = mapped_column(Text)
     etag: Mapped[str] = mapped_column(String(64))
+    # The page compressed once at publish time, served to readers who accept it.
+    html_gzip: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
+    html_brotli: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
     # The data the snapshot was made from, consent records included (JSON).
     data: Mapped[str] = mapped_column(Text)
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -528,3 +536,44 @@ class OutboxMail(Base):
     next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
     sent_at: Mapped[Optional[dt.datetime]]
     last_error: Mapped[str] = mapped_column(Text, default="")
+
+
+class JobKind(enum.StrEnum):
+    """Work done after a publish, correction or unpublish committed."""
+
+    CARDS = "cards"  # draw the quote cards of one publication
+    STATIC_FILES = "static_files"  # bring the web server's files in line with what is public
+    WORDPRESS = "wordpress"  # bring the WordPress post in line with what is public
+
+
+class PublicationJob(Base):
+    """Written in the transaction of the publish, done after its commit
+    (the sender thread, or `run-jobs` from cron), claimed before it is done."""
+
+    __tablename__ = "publication_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[JobKind] = mapped_column(_enum(JobKind, "job_kind"))
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), index=True)
+    publication_id: Mapped[Optional[int]] = mapped_column(ForeignKey("publications.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    done_at: Mapped[Optional[dt.datetime]]
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    # How far it got (cards drawn so far, of how many), for the publish page.
+    progress: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+
+
+class WordPressPost(Base):
+    """The post a challenge's feature became on the practice's WordPress site."""
+
+    __tablename__ = "wordpress_posts"
+
+    challenge_id: Mapped[int] = mapped_column(ForeignKey("challenges.id"), primary_key=True)
+    post_id: Mapped[int]
+    link: Mapped[str] = mapped_column(String(500), default="")
+    # The publication the post shows now; None once it was made a draft again.
+    publication_id: Mapped[Optional[int]] = mapped_column(ForeignKey("publications.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)

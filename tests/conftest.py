@@ -51,8 +51,24 @@ def _redis_problem() -> str:
     return ""
 
 
+def _wordpress() -> tuple[dict, str]:
+    """The real WordPress to test against (.ci/wordpress.sh starts one), or why not."""
+    names = ("URL", "USER", "APP_PASSWORD")
+    settings = {f"WORDPRESS_{n}": os.environ.get(f"CURATION_TEST_WORDPRESS_{n}", "") for n in names}
+    if not all(settings.values()):
+        return {}, "set CURATION_TEST_WORDPRESS_URL, _USER and _APP_PASSWORD (.ci/wordpress.sh start prints them)"
+    try:
+        import requests
+
+        requests.get(settings["WORDPRESS_URL"].rstrip("/") + "/wp-json/", timeout=5).raise_for_status()
+    except Exception as error:  # any failure means "no WordPress here"
+        return {}, f"no WordPress answered at {settings['WORDPRESS_URL']} ({type(error).__name__})"
+    return settings, ""
+
+
 PG_URL, PG_PROBLEM = _postgres_url()
 REDIS_PROBLEM = _redis_problem()
+WORDPRESS, WORDPRESS_PROBLEM = _wordpress()
 
 
 @pytest.fixture
@@ -82,6 +98,8 @@ def running_app(database_url: str, instance_path, **config):
             "RATELIMIT_ENABLED": False,
             # scrypt costs 0.2 s a hash; tests/test_accounts.py checks the real one
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1",
+            # tests run the publishing jobs themselves (run_jobs), at a moment they choose
+            "JOBS_AFTER_REQUEST": False,
             **config,
         }
     )
@@ -204,6 +222,16 @@ class Factory:
         self.session.commit()
         return answer
 
+    def ready_to_publish(self, *bodies: str, title: str = "What Is Rest?") -> tuple[User, Challenge]:
+        """An editor and a closed challenge with one approved quote per body, in that order."""
+        editor = self.editor()
+        challenge = self.challenge(editor, title=title)
+        for body in bodies or ("Rest is a kindness.",):
+            self.approved(challenge, editor, body=body)
+        challenges.close_challenge(self.session, challenge, editor)
+        self.session.commit()
+        return editor, challenge
+
 
 @pytest.fixture
 def make(session):
@@ -299,6 +327,14 @@ def count_queries(app):
     return counter
 
 
+def run_jobs(app):
+    """Run the publishing jobs that are due, as the app's sender thread would
+    after the request (cards, static files, the WordPress copy)."""
+    from curation.publishing import jobs
+
+    return jobs.run_pending(app)
+
+
 def fresh(session):
     """See what the app committed since: end this session's snapshot and forget
     what it loaded (objects stay loaded after a commit; a rollback with no
@@ -310,16 +346,19 @@ def fresh(session):
 
 # Tests that need a server: on a machine without it they are not run, and the
 # summary says so loudly; CI sets CURATION_REQUIRE_POSTGRES=1 (and
-# CURATION_REQUIRE_REDIS=1) so that a missing server fails the run instead.
+# CURATION_REQUIRE_REDIS=1, CURATION_REQUIRE_WORDPRESS=1) so that a missing
+# server fails the run instead.
 def pytest_configure(config):
     config.addinivalue_line("markers", "postgres: needs the suite to run on PostgreSQL")
     config.addinivalue_line("markers", "redis: needs a Redis server (CURATION_TEST_REDIS_URL)")
+    config.addinivalue_line("markers", "wordpress: needs a real WordPress (CURATION_TEST_WORDPRESS_URL, _USER, _APP_PASSWORD)")
 
 
 def pytest_sessionstart(session):
     for variable, server, problem in (
         ("CURATION_REQUIRE_POSTGRES", "PostgreSQL", PG_PROBLEM),
         ("CURATION_REQUIRE_REDIS", "Redis", REDIS_PROBLEM),
+        ("CURATION_REQUIRE_WORDPRESS", "WordPress", WORDPRESS_PROBLEM),
     ):
         if os.environ.get(variable) == "1" and problem:
             pytest.exit(f"{variable}=1 but {server} is not available: {problem}", returncode=pytest.ExitCode.USAGE_ERROR)
@@ -329,7 +368,11 @@ _NOT_RUN = pytest.StashKey[list]()
 
 
 def pytest_collection_modifyitems(config, items):
-    unavailable = [marker for marker, problem in (("postgres", PG_PROBLEM), ("redis", REDIS_PROBLEM)) if problem]
+    unavailable = [
+        marker
+        for marker, problem in (("postgres", PG_PROBLEM), ("redis", REDIS_PROBLEM), ("wordpress", WORDPRESS_PROBLEM))
+        if problem
+    ]
     kept, not_run = [], []
     for item in items:
         needs_missing_server = any(item.get_closest_marker(marker) for marker in unavailable)
@@ -346,6 +389,8 @@ def pytest_terminal_summary(terminalreporter, config):
         lines.append(f"PostgreSQL run not made: {PG_PROBLEM}")
     if REDIS_PROBLEM:
         lines.append(f"Redis tests not run: {REDIS_PROBLEM}")
+    if WORDPRESS_PROBLEM:
+        lines.append(f"WordPress tests not run: {WORDPRESS_PROBLEM}")
     for nodeid in config.stash.get(_NOT_RUN, []):
         lines.append(f"  not run: {nodeid}")
     if lines:

@@ -20,7 +20,7 @@ from curation.models import ChallengeState, QuoteCard, SiteSetting
 from curation.publishing import cards
 from curation.publishing import services as publishing
 from curation.review import services as review
-from tests.conftest import fresh
+from tests.conftest import fresh, run_jobs
 
 SLUG = "what-do-therapists-really-think-about-empathy"
 BOOKING_URL = "https://example.org/book"
@@ -92,6 +92,7 @@ def edition(app, make, session):
     challenge.state = ChallengeState.CLOSED
     session.commit()
     publication = _publish(app, session, challenge, editor)
+    run_jobs(app)  # the cards, as the sender thread draws them after the publish
     return SimpleNamespace(
         editor=editor, challenge=challenge, publication=publication, anonymous=noor, anonymous_answer=third,
         answers=[second, third, first],

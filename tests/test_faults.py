@@ -13,8 +13,15 @@ from sqlalchemy.engine import make_url
 
 from curation import create_app, db
 from curation.challenges import services as challenges
-from curation.models import Answer, AuditEntry, Challenge, ChallengeState, Publication, QuoteCard
-from curation.publishing import cards
+from curation.models import (
+    Answer,
+    AuditEntry,
+    Challenge,
+    ChallengeState,
+    Publication,
+    QuoteCard,
+)
+from curation.publishing import services as publishing
 from tests.conftest import REDIS_URL, Auth, csrf, fresh
 
 DATABASE_AWAY = "The database is not answering right now."
@@ -115,17 +122,14 @@ def snapshot_of_tables(session, challenge_id: int) -> dict:
     }
 
 
-def break_the_second_card(monkeypatch) -> None:
-    real = cards.render_quote_card
-    made = []
+def break_publishing_halfway(monkeypatch) -> None:
+    """The snapshot is frozen and stored, then the next step fails (the cards
+    are drawn after the commit now, so the break is inside the publish itself)."""
 
-    def render_until_the_second(*args, **kwargs):
-        made.append(1)
-        if len(made) == 2:
-            raise RuntimeError("injected: the card renderer failed")
-        return real(*args, **kwargs)
+    def fail(*args, **kwargs):
+        raise RuntimeError("injected: marking the published answers failed")
 
-    monkeypatch.setattr(cards, "render_quote_card", render_until_the_second)
+    monkeypatch.setattr(publishing, "_mark_published_answers", fail)
 
 
 @pytest.mark.parametrize("already_published", [True, False], ids=["correction", "first publication"])
@@ -139,7 +143,7 @@ def test_failure_halfway_through_publishing_changes_nothing(app, client, make, s
     slug = session.get(Challenge, challenge.id).slug
     public_before = client.get(f"/features/{slug}") if already_published else None
 
-    break_the_second_card(monkeypatch)
+    break_publishing_halfway(monkeypatch)
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production would, not raise into the test
     response = client.post(
         publish_page, data={"csrf_token": csrf(client, publish_page), "version_seen": 1 if already_published else 0}

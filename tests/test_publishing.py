@@ -15,6 +15,7 @@ from curation.publishing import cards
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
 from curation.publishing.compiling import feature_data
+from tests.conftest import fresh, run_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -52,14 +53,16 @@ def test_publishing_needs_a_closed_challenge_and_quotes(make, session):
         publishing.publish(session, challenge, editor)
 
 
-def test_publishing_freezes_the_page_and_makes_cards(make, session):
+def test_publishing_freezes_the_page_and_makes_cards(app, make, session):
     editor, challenge, answer = _ready(make, session)
     publication = publishing.publish(session, challenge, editor)
+    session.commit()
     assert publication.version == 1 and publication.slug == "what-do-therapists-really-think-about-rest"
     assert challenge.state == ChallengeState.PUBLISHED
     assert answer.body in publication.html
+    run_jobs(app)
     # the quote's card and the link preview
-    assert session.scalar(select(func.count()).select_from(QuoteCard).filter_by(publication_id=publication.id)) == 2
+    assert fresh(session).scalar(select(func.count()).select_from(QuoteCard).filter_by(publication_id=publication.id)) == 2
 
 
 def test_later_edits_never_change_a_published_page(make, session, client):
@@ -162,7 +165,7 @@ def _card_words(session, publication, number):
     return next(q for q in feature_data(publication)["quotes"] if q["number"] == number)
 
 
-def test_a_quote_too_long_for_a_card_gets_no_card_and_the_publish_page_says_why(make, session, client, auth):
+def test_a_quote_too_long_for_a_card_gets_no_card_and_the_publish_page_says_why(app, make, session, client, auth):
     editor, challenge, _ = _ready(make, session, body=LONG_ANSWER)
     auth.login(editor)
 
@@ -172,13 +175,14 @@ def test_a_quote_too_long_for_a_card_gets_no_card_and_the_publish_page_says_why(
 
     publication = publishing.publish(session, challenge, editor)
     session.commit()
-    numbers = [c.number for c in session.scalars(select(QuoteCard).filter_by(publication_id=publication.id))]
+    run_jobs(app)
+    numbers = [c.number for c in fresh(session).scalars(select(QuoteCard).filter_by(publication_id=publication.id))]
     assert numbers == [0]  # the link preview only
     assert client.get(f"/features/{publication.slug}/quotes/1.png").status_code == 404
     assert _card_words(session, publication, 1)["card_problem"]
 
 
-def test_an_accepted_card_excerpt_is_what_the_card_shows(make, session, monkeypatch):
+def test_an_accepted_card_excerpt_is_what_the_card_shows(app, make, session, monkeypatch):
     editor, challenge, answer = _ready(make, session, body=LONG_ANSWER)
     answer.card_excerpt = "Rest felt like failing my clients, until I learned it was part of caring for them."
     answer.card_excerpt_consent = ExcerptConsent.ACCEPTED
@@ -192,6 +196,8 @@ def test_an_accepted_card_excerpt_is_what_the_card_shows(make, session, monkeypa
 
     monkeypatch.setattr(cards, "render_quote_card", recording)
     publication = publishing.publish(session, challenge, editor)
+    session.commit()
+    run_jobs(app)
 
     quote = _card_words(session, publication, 1)
     assert quote["text"] == LONG_ANSWER  # the page keeps the whole answer

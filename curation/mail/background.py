@@ -4,13 +4,18 @@ this process, which does what `send-mail` does. Cron's `send-mail` still runs
 for retries and for mail written by commands; both claim each mail before
 sending it, so they never send the same one.
 
-Set MAIL_SEND_AFTER_REQUEST = False to leave all sending to cron.
+The same thread runs the publishing jobs a request queued (cards, static
+files, the WordPress copy: `curation.publishing.jobs`); cron's `run-jobs` runs
+what is left.
+
+Set MAIL_SEND_AFTER_REQUEST = False to leave all sending to cron, and
+JOBS_AFTER_REQUEST = False to leave the publishing jobs to cron.
 """
 from __future__ import annotations
 
 import threading
 
-from flask import Flask, request
+from flask import Flask, g, request
 
 from curation import db
 from curation.mail import delivery
@@ -63,6 +68,11 @@ class Sender:
                 self._look_again = False
 
     def _send_due(self) -> None:
+        from curation.publishing import jobs
+
+        if self.app.config.get("JOBS_AFTER_REQUEST", True):
+            # Before the mail: a published mail links to cards the jobs draw.
+            jobs.run_pending(self.app)
         with self.app.app_context():
             settings = delivery.SmtpSettings.from_config(self.app.config)
             if settings is None:
@@ -78,10 +88,11 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def send_soon(response):
         # Views have committed by now; the thread sends only what was committed.
-        if (
-            request.method in _WRITING_METHODS
-            and app.config.get("MAIL_SERVER")
-            and app.config.get("MAIL_SEND_AFTER_REQUEST", True)
-        ):
+        if request.method not in _WRITING_METHODS:
+            return response
+        sends_mail = app.config.get("MAIL_SERVER") and app.config.get("MAIL_SEND_AFTER_REQUEST", True)
+        session = g.get("db_session")
+        queued_jobs = session is not None and session.info.pop("jobs_queued", False)
+        if sends_mail or (queued_jobs and app.config.get("JOBS_AFTER_REQUEST", True)):
             sender.wake()
         return response

@@ -408,3 +408,17 @@ def outbox_page(session: Session, number: int, per_page: int = 50) -> tuple[list
 def set_notifications(session: Session, user: User, wanted: bool) -> None:
     user.wants_notifications = wanted
     session.flush()
+
+
+def queue_scheduled_publish_held(session: Session, challenge: Challenge, reason: str, scheduled_for: dt.datetime) -> int:
+    """Every editor hears of it: a reader waiting for the edition sees nothing."""
+    return _queue_to_editors(
+        session,
+        routine=False,
+        kind="scheduled_publish_held",
+        subject=f"“{challenge.title}” was not published as scheduled",
+        template="scheduled_publish_held",
+        key=f"scheduled_publish_held:{challenge.id}:{scheduled_for:%Y%m%d%H%M}",
+        challenge=challenge,
+        reason=reason,
+    )

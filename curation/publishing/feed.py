@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TypedDict
 
+from flask import render_template
 from sqlalchemy import select
 from sqlalchemy.orm import Session, load_only
 
@@ -48,3 +49,17 @@ def feed_entries(session: Session, limit: int = 30) -> list[FeedEntry]:
         }
         for p in publications
     ]
+
+
+def render_feed(session: Session) -> str:
+    """The whole feed document, for the route and for the static files alike."""
+    entries = feed_entries(session)
+    body = render_template(
+        "public/feed.xml",
+        entries=entries,
+        updated=max((e["updated"] for e in entries), default=None),
+        feed_url=external_url("public.feed"),
+        archive_url=external_url("public.archive"),
+    )
+    # the last guard: whatever slipped into the data, the document stays XML
+    return printable(body)

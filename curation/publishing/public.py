@@ -9,41 +9,64 @@ from sqlalchemy.orm import Session, load_only
 
 from curation.errors import NotFound
 from curation.models import Publication, QuoteCard, SiteSetting
+from curation.publishing import jobs
 from curation.publishing.cards import SHARE_IMAGE_NUMBER
+from curation.publishing.compiling import feature_data
 from curation.site import services as site_settings
 
 
 @dataclasses.dataclass(frozen=True)
 class PublicPage:
-    html: str
+    body: str | bytes
     etag: str
     frame_ancestors: str
+    encoding: str  # "br", "gzip" or "" for the plain page
+
+
+def _public_page_statement(body_column):
+    return (
+        select(
+            body_column,
+            Publication.etag,
+            select(SiteSetting.value).where(SiteSetting.key == "frame_ancestors").scalar_subquery(),
+        )
+        .where(
+            Publication.slug == bindparam("slug"),
+            Publication.is_public,
+        )
+        .order_by(Publication.version.desc())
+        .limit(1)
+    )
 
 
 # Built once: on the site's hottest path, building and hashing a statement per
-# request costs more than running it.
-_PUBLIC_PAGE = (
-    select(
-        Publication.html,
-        Publication.etag,
-        select(SiteSetting.value).where(SiteSetting.key == "frame_ancestors").scalar_subquery(),
-    )
-    .where(
-        Publication.slug == bindparam("slug"),
-        Publication.is_public,
-    )
-    .order_by(Publication.version.desc())
-    .limit(1)
-)
+# request costs more than running it. One per encoding, so only the copy that
+# is sent is read.
+_PUBLIC_PAGE = {
+    "": _public_page_statement(Publication.html),
+    "gzip": _public_page_statement(Publication.html_gzip),
+    "br": _public_page_statement(Publication.html_brotli),
+}
+# A distinct ETag per encoding: caches must not hand gzip bytes to a client that asked for identity.
+ETAG_SUFFIX = {"": "", "gzip": "-gz", "br": "-br"}
 
 
-def public_page(session: Session, slug: str) -> PublicPage:
-    """The stored page and the framing setting in one indexed query, nothing else."""
-    row = session.connection().execute(_PUBLIC_PAGE, {"slug": slug}).one_or_none()
+def public_page(session: Session, slug: str, encoding: str = "") -> PublicPage:
+    """The stored page (in the encoding asked for) and the framing setting in
+    one indexed query, nothing else. A page published before compressed copies
+    were stored is sent plain."""
+    row = session.connection().execute(_PUBLIC_PAGE[encoding], {"slug": slug}).one_or_none()
     if row is None:
         raise NotFound("There is no published feature here.")
-    html, etag, allowed = row
-    return PublicPage(html, etag, site_settings.DEFAULTS["frame_ancestors"] if allowed is None else allowed)
+    body, etag, allowed = row
+    if body is None:
+        return public_page(session, slug)
+    return PublicPage(
+        body,
+        etag + ETAG_SUFFIX[encoding],
+        site_settings.DEFAULTS["frame_ancestors"] if allowed is None else allowed,
+        encoding,
+    )
 
 
 def public_publication(session: Session, slug: str) -> Publication:
@@ -59,14 +82,24 @@ def public_publication(session: Session, slug: str) -> Publication:
 
 
 def public_card(session: Session, slug: str, number: int) -> QuoteCard:
-    """A quote's square card (1-based) or, as number 0, the link preview."""
+    """A quote's square card (1-based) or, as number 0, the link preview. One
+    not drawn yet (the job after the publish is still at work) is drawn now and
+    stored, so no reader sees a broken image."""
     publication = public_publication(session, slug)
     card = session.scalar(
         select(QuoteCard).where(QuoteCard.publication_id == publication.id, QuoteCard.number == number)
     )
-    if card is None:
+    if card is not None:
+        return card
+    data = feature_data(publication)
+    if number not in jobs.card_numbers(data):
         raise NotFound("There is no such quote card.")
-    return card
+    publication_id = publication.id
+    png = jobs.draw_card(data, number)
+    # Ends this read's snapshot before writing: on SQLite a write from a stale
+    # snapshot fails at once if the card job committed another card meanwhile.
+    session.commit()
+    return jobs.store_card(session, publication_id, data, number, png)
 
 
 def public_quote_card(session: Session, slug: str, number: int) -> QuoteCard:

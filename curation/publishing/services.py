@@ -7,7 +7,6 @@ the feed in `feed`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 
 from sqlalchemy import func, select, update
@@ -27,9 +26,8 @@ from curation.models import (
     QuoteCard,
     User,
 )
-from curation.publishing import cards
+from curation.publishing import cards, compressed, jobs
 from curation.publishing.compiling import (
-    FeatureData,
     QuoteData,
     compile_feature,
     credit_line,
@@ -117,6 +115,8 @@ def publish(
         fragment=outputs["fragment"],
         markdown=outputs["markdown"],
         etag=outputs["etag"],
+        html_gzip=compressed.gzip_bytes(outputs["html"]),
+        html_brotli=compressed.brotli_bytes(outputs["html"]),
         data=json.dumps(data),
         published_at=now,
         published_by_id=editor.id,
@@ -128,9 +128,10 @@ def publish(
             session.flush()
     except IntegrityError:
         raise Conflict("Another editor published this feature at the same moment; see the published page.") from None
-    store_cards(session, publication, data)
     if previous is not None:
         previous.superseded_at = now
+    # Publishing now replaces a scheduled publish: publish-due must not make another version.
+    challenge.publish_at = None
     _mark_published_answers(session, challenge, [q["answer_id"] for q in data["quotes"]], now)
     if challenge.state != ChallengeState.PUBLISHED:
         challenges.move(session, challenge, ChallengeState.PUBLISHED, editor)
@@ -147,30 +148,9 @@ def publish(
             for q in data["quotes"]
         ),
     )
+    # Cards, static files and the WordPress copy are drawn and sent after the commit.
+    jobs.queue_after_publish(session, challenge, publication)
     return publication
-
-
-def store_cards(session: Session, publication: Publication, data: FeatureData) -> None:
-    """The square card of each quote that has one, and the link preview as card number 0."""
-    share = cards.render_share_image(data["title"], data["series_name"], data["practice_name"])
-    session.add(_card_row(publication, cards.SHARE_IMAGE_NUMBER, None, share.png))
-    for quote in data["quotes"]:
-        if quote["card_problem"] is not None:
-            continue
-        card = cards.render_quote_card(
-            quote["card_text"], quote["credit_line"], data["title"], data["series_name"], data["practice_name"]
-        )
-        session.add(_card_row(publication, quote["number"], quote["answer_id"], card.png))
-
-
-def _card_row(publication: Publication, number: int, answer_id: int | None, png: bytes) -> QuoteCard:
-    return QuoteCard(
-        publication_id=publication.id,
-        number=number,
-        answer_id=answer_id,
-        png=png,
-        etag=hashlib.sha256(png).hexdigest()[:32],
-    )
 
 
 def card_problems(session: Session, challenge: Challenge) -> list[QuoteData]:
@@ -213,6 +193,7 @@ def unpublish(session: Session, challenge: Challenge, editor: User, now: dt.date
     _mark_published_answers(session, challenge, [], now)
     challenges.move(session, challenge, ChallengeState.CLOSED, editor)
     audit.record(session, editor, "publication.unpublished", current, f"{challenge.title} v{current.version}")
+    jobs.queue_after_publish(session, challenge, None)
 
 
 def current_publication_of(session: Session, challenge: Challenge) -> Publication | None:

@@ -1,7 +1,9 @@
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -14,15 +16,17 @@ from curation.accounts import services as accounts
 from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
+from curation.models import JobKind
 from curation.privacy import services as privacy
-from curation.publishing import compiling
+from curation.publishing import compiling, compressed, jobs, scheduling, wordpress
 from curation.publishing import feed as atom
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
+from curation.publishing.forms import ScheduleForm
 from curation.review import services as review
 from curation.security import content_security_policy, editor_required
 from curation.site import services as site_settings
-from curation.text import printable
+from curation.templating import local_time
 from curation.urls import external_url
 
 bp = Blueprint("publishing", __name__, url_prefix="/editor")
@@ -40,6 +44,10 @@ def preview(challenge_id: int):
 @editor_required
 def publish_page(challenge_id: int):
     challenge = challenges.get(db.session, challenge_id)
+    return _publish_page(challenge, ScheduleForm(formdata=None))
+
+
+def _publish_page(challenge, schedule_form: ScheduleForm):
     quotes = review.approved_in_order(db.session, challenge)
     versions = publishing.versions_of(db.session, challenge)
     current = next((v for v in versions if v.is_public), None)
@@ -54,6 +62,8 @@ def publish_page(challenge_id: int):
         card_numbers=publishing.card_numbers(db.session, current) if current else [],
         cardless=publishing.card_problems(db.session, challenge),
         latest_version=versions[0].version if versions else 0,
+        after=jobs.after_publish_state(db.session, challenge),
+        schedule_form=schedule_form,
     )
 
 
@@ -61,6 +71,12 @@ def publish_page(challenge_id: int):
 @editor_required
 def publish(challenge_id: int):
     challenge = challenges.get(db.session, challenge_id)
+    form = ScheduleForm()
+    if not form.validate():
+        form.publish_at.errors = ["Type the day and time as YYYY-MM-DDTHH:MM, e.g. 2027-01-15T09:00."]
+        return _publish_page(challenge, form), 400
+    if form.publish_at.data is not None:
+        return _schedule(challenge, form)
     version_seen = request.form.get("version_seen", type=int)
     try:
         publication = publishing.publish(db.session, challenge, current_user, version_seen=version_seen)
@@ -72,6 +88,79 @@ def publish(challenge_id: int):
     db.session.commit()
     flash(f"Published as version {publication.version}.")
     return redirect(url_for("public.feature", slug=publication.slug))
+
+
+def _schedule(challenge, form: ScheduleForm):
+    when = form.publish_at_utc()
+    assert when is not None  # the caller saw a publish_at
+    try:
+        scheduling.schedule(db.session, challenge, current_user, when)
+    except Invalid as problem:
+        db.session.rollback()
+        form.publish_at.errors = [problem.message]
+        return _publish_page(challenge, form), 400
+    except Conflict as problem:
+        db.session.rollback()
+        flash(problem.message, "error")
+        return redirect(url_for("publishing.publish_page", challenge_id=challenge.id))
+    db.session.commit()
+    flash(f"Scheduled for {local_time(when)}. Consent is checked again at that moment.")
+    return redirect(url_for("publishing.publish_page", challenge_id=challenge.id))
+
+
+@bp.post("/challenges/<int:challenge_id>/unschedule")
+@editor_required
+def unschedule(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    try:
+        scheduling.unschedule(db.session, challenge, current_user)
+    except Conflict as problem:
+        flash(problem.message, "error")
+        return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+    db.session.commit()
+    flash("No longer scheduled.")
+    return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+
+
+@bp.get("/challenges/<int:challenge_id>/publish/progress.json")
+@editor_required
+def progress(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    response = jsonify(jobs.after_publish_state(db.session, challenge))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/challenges/<int:challenge_id>/wordpress/retry")
+@editor_required
+def retry_wordpress(challenge_id: int):
+    challenge = challenges.get(db.session, challenge_id)
+    if jobs.retry_now(db.session, challenge, JobKind.WORDPRESS):
+        db.session.commit()
+        flash("The copy goes to WordPress again now.")
+    else:
+        flash("Nothing waits to go to WordPress.")
+    return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+
+
+@bp.get("/wordpress")
+@editor_required
+def wordpress_settings():
+    return render_template("publishing/wordpress.html", settings=wordpress.Settings.from_config(current_app.config))
+
+
+@bp.post("/wordpress/check")
+@editor_required
+def check_wordpress():
+    settings = wordpress.Settings.from_config(current_app.config)
+    if settings is None:
+        flash("WordPress is not set up: set CURATION_WORDPRESS_URL, _USER and _APP_PASSWORD.", "error")
+    else:
+        try:
+            flash(wordpress.check_connection(settings))
+        except wordpress.WordPressProblem as problem:
+            flash(str(problem), "error")
+    return redirect(url_for("publishing.wordpress_settings"))
 
 
 @bp.post("/challenges/<int:challenge_id>/unpublish")
@@ -128,8 +217,13 @@ def robots():
 
 @public.get("/features/<slug>")
 def feature(slug: str):
-    page = public_reads.public_page(db.session, slug)
-    return _stored(page.html, "text/html", page.etag, frame_policy=_frame_policy(page.frame_ancestors))
+    encoding = compressed.best(request.headers.get("Accept-Encoding", ""), has_brotli=True, has_gzip=True)
+    page = public_reads.public_page(db.session, slug, encoding)
+    response = _stored(page.body, "text/html", page.etag, frame_policy=_frame_policy(page.frame_ancestors))
+    if page.encoding:
+        response.headers["Content-Encoding"] = page.encoding
+    response.vary.add("Accept-Encoding")
+    return response
 
 
 @public.get("/features/<slug>.md")
@@ -147,6 +241,7 @@ def feature_fragment(slug: str):
 @public.get("/features/<slug>/quotes/<int:number>.png")
 def quote_card(slug: str, number: int):
     card = public_reads.public_quote_card(db.session, slug, number)
+    db.session.commit()  # a card drawn just now is kept for the next reader
     return _stored(card.png, "image/png", card.etag)
 
 
@@ -158,13 +253,4 @@ def share_image(slug: str):
 
 @public.get("/feed.atom")
 def feed():
-    entries = atom.feed_entries(db.session)
-    body = render_template(
-        "public/feed.xml",
-        entries=entries,
-        updated=max((e["updated"] for e in entries), default=None),
-        feed_url=external_url("public.feed"),
-        archive_url=external_url("public.archive"),
-    )
-    # the last guard: whatever slipped into the data, the document stays XML
-    return Response(printable(body), mimetype="application/atom+xml")
+    return Response(atom.render_feed(db.session), mimetype="application/atom+xml")

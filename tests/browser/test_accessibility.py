@@ -150,6 +150,7 @@ def test_every_main_page_passes_axe_at_phone_and_desktop_width(pages, axe, scree
         ("audit", "/editor/audit"),
         ("outbox", "/editor/outbox"),
         ("suggestions", "/editor/suggestions"),
+        ("wordpress", "/editor/wordpress"),
     ]:
         editor.goto(path)
         problems += check_page(editor, axe, screenshot, name)

@@ -1,0 +1,59 @@
+"""`run-jobs`, `publish-due` and `export-static`: meant for cron (the first
+two) or for a one-off copy of the site (the last); all safe to run again."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+
+from curation import db
+from curation.publishing import jobs, scheduling, static_files
+
+
+@click.command("run-jobs")
+@with_appcontext
+def run_jobs() -> None:
+    """Draw the cards, write the static files and send the WordPress copies still due."""
+    report = jobs.run_pending(current_app._get_current_object())
+    click.echo(f"Ran {report.done} publishing job(s); {report.failed} failed and will be tried again later.")
+    if report.taken_by_another_run:
+        click.echo(f"{report.taken_by_another_run} job(s) were being run by another process.")
+    for problem in report.problems:
+        click.echo(f"  {problem}")
+
+
+@click.command("publish-due")
+@with_appcontext
+def publish_due() -> None:
+    """Publish the challenges whose scheduled time has come (cron, every minute)."""
+    app = current_app._get_current_object()
+    # Snapshots hold absolute links; as POST, each transaction says up front that it writes.
+    base_url = app.config.get("BASE_URL") or "http://localhost:5000"
+    with app.test_request_context(base_url=base_url, method="POST"), db.new_session() as session:
+        report = scheduling.publish_due(session)
+    for title in report.published:
+        click.echo(f"Published “{title}”.")
+    for held in report.held:
+        click.echo(f"Not published: {held} (the editors were told).")
+    if report.taken_by_another_run:
+        click.echo(f"{report.taken_by_another_run} were being published by another run.")
+    if not (report.published or report.held or report.taken_by_another_run):
+        click.echo("Nothing is due.")
+    if report.published:
+        jobs.run_pending(app)  # the cards and copies now, rather than at cron's next `run-jobs`
+
+
+@click.command("export-static")
+@with_appcontext
+@click.argument("directory", type=click.Path(file_okay=False, resolve_path=True))
+def export_static(directory: str) -> None:
+    """Write every public page, output and card to DIRECTORY as plain files (with .gz copies)."""
+    app = current_app._get_current_object()
+    base_url = app.config.get("BASE_URL") or "http://localhost:5000"
+    # POST: a card not drawn yet is drawn and stored on the way.
+    with app.test_request_context(base_url=base_url, method="POST"), db.new_session() as session:
+        written = static_files.export_all(session, directory)
+        session.commit()
+    click.echo(f"Wrote {written} feature(s), the archive and the feed to {Path(directory)}.")
