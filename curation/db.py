@@ -2,12 +2,31 @@
 
 The session lives on `flask.g`, is created on first use and closed at
 teardown, which drops whatever the request did not commit.
+
+Whoever opens a session says whether it may write, and on SQLite that decides
+how its transactions begin. A transaction that reads and then writes, begun
+the default (deferred) way, fails at once with "database is locked" when
+another connection wrote in between, whatever the busy timeout: SQLite cannot
+let it write on a snapshot that is no longer the newest. So a session that may
+write begins each transaction with BEGIN IMMEDIATE, which takes the write lock
+up front and waits its turn (busy_timeout) instead; a read-only one begins
+deferred, so readers never wait for writers. On PostgreSQL both begin alike and
+rely on row locks and advisory locks where they need them.
+
+- A request writes when its method is POST, PUT, PATCH or DELETE (the methods
+  CSRF protects; GET and HEAD never change anything), or when its view is
+  marked `@db.writes`. Decided once, in `request_writes()`, when the request's
+  session opens.
+- Anything else opens its own: `with db.new_session(writes=True) as session:`
+  in a command, a thread or a cron job; `writes=False` for one that only reads.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -21,6 +40,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# The methods whose requests may write: the same ones CSRF protection covers.
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# An execution option of the connections a writing session uses.
+_WRITES = "curation_writes"
+View = TypeVar("View", bound=Callable)
 
 
 class UTCDateTime(TypeDecorator):
@@ -74,17 +98,19 @@ def _tune_sqlite(dbapi_connection, _record):
 
 
 def _begin_sqlite(connection):
-    # A request that may write takes the write lock up front: a deferred
-    # transaction that reads and then writes fails at once ("database is
-    # locked") when another worker wrote in between, instead of waiting.
-    may_write = has_request_context() and request.method not in ("GET", "HEAD")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write else "BEGIN")
+    # See the module's docstring: a session that may write waits for the write
+    # lock here rather than failing on its first write.
+    writes = connection.get_execution_options().get(_WRITES, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["curation.engine"] = engine
-    app.extensions["curation.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["curation.sessionmakers"] = {
+        writes: sessionmaker(bind=engine.execution_options(**{_WRITES: writes}), expire_on_commit=False)
+        for writes in (True, False)
+    }
     app.teardown_appcontext(_close_session)
 
 
@@ -92,14 +118,34 @@ def engine() -> Engine:
     return current_app.extensions["curation.engine"]
 
 
-def new_session() -> Session:
-    """A session outside a request (CLI commands, scripts)."""
-    return current_app.extensions["curation.sessionmaker"]()
+def new_session(*, writes: bool) -> Session:
+    """A session of its own, outside a request (a CLI command, the mail thread,
+    a cron job), closed by whoever opened it: `with db.new_session(writes=True) as s:`.
+
+    `writes=True` when anything it does may write, even after reading first;
+    each of its transactions then holds SQLite's write lock from BEGIN to
+    COMMIT, so commit as soon as the work is done and never keep one open
+    while waiting for something slow (a mail server, a remote site).
+    """
+    return current_app.extensions["curation.sessionmakers"][writes]()
+
+
+def writes(view: View) -> View:
+    """Declare that a view writes although it answers GET or HEAD (a link
+    that confirms something, say); views for the writing methods need not."""
+    view.writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def request_writes() -> bool:
+    """Whether this request may write: by its method, or by its view's `@db.writes`."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return request.method in WRITING_METHODS or getattr(view, "writes", False)
 
 
 def _get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = new_session()
+        g.db_session = new_session(writes=request_writes())
     return g.db_session
 
 

@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, request
+from flask import Flask
 
 from curation import db
 from curation.mail import delivery
-
-_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Sender:
@@ -67,7 +65,8 @@ class Sender:
             settings = delivery.SmtpSettings.from_config(self.app.config)
             if settings is None:
                 return
-            with db.new_session() as session:
+            # claims and marks mails: each its own short writing transaction
+            with db.new_session(writes=True) as session:
                 delivery.send_due(session, settings)
 
 
@@ -79,7 +78,7 @@ def init_app(app: Flask) -> None:
     def send_soon(response):
         # Views have committed by now; the thread sends only what was committed.
         if (
-            request.method in _WRITING_METHODS
+            db.request_writes()
             and app.config.get("MAIL_SERVER")
             and app.config.get("MAIL_SEND_AFTER_REQUEST", True)
         ):
