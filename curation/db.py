@@ -9,14 +9,17 @@ the default (deferred) way, fails at once with "database is locked" when
 another connection wrote in between, whatever the busy timeout: SQLite cannot
 let it write on a snapshot that is no longer the newest. So a session that may
 write begins each transaction with BEGIN IMMEDIATE, which takes the write lock
-up front and waits its turn (busy_timeout) instead; a read-only one begins
+up front and waits its turn instead (up to REQUEST_LOCK_WAIT seconds in a
+request, COMMAND_LOCK_WAIT elsewhere); a read-only one begins
 deferred, so readers never wait for writers. On PostgreSQL both begin alike and
 rely on row locks and advisory locks where they need them.
 
-- A request writes when its method is POST, PUT, PATCH or DELETE (the methods
-  CSRF protects; GET and HEAD never change anything), or when its view is
-  marked `@db.writes`. Decided once, in `request_writes()`, when the request's
-  session opens.
+- A request writes when its view says so with `@db.writes` or `@db.reads_only`,
+  and otherwise when its method is POST, PUT, PATCH or DELETE (the methods CSRF
+  protects; GET and HEAD change nothing). Decided once, in `request_writes()`,
+  when the request's session opens. A POST that only reads (logging in, which
+  checks a password for a fifth of a second) says `@db.reads_only`, so that it
+  does not hold the write lock meanwhile.
 - Anything else opens its own: `with db.new_session(writes=True) as session:`
   in a command, a thread or a cron job; `writes=False` for one that only reads.
 """
@@ -42,8 +45,13 @@ NAMING = {
 }
 # The methods whose requests may write: the same ones CSRF protection covers.
 WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
-# An execution option of the connections a writing session uses.
-_WRITES = "curation_writes"
+# An execution option of the connections a writing session uses: how many
+# seconds its transactions wait for SQLite's write lock. A request waits as long
+# as someone at a browser and gunicorn's timeout allow; a command, the mail
+# thread or a cron job has nobody waiting and waits longer rather than fail.
+_LOCK_WAIT = "curation_lock_wait"
+REQUEST_LOCK_WAIT = 30
+COMMAND_LOCK_WAIT = 120
 View = TypeVar("View", bound=Callable)
 
 
@@ -100,16 +108,20 @@ def _tune_sqlite(dbapi_connection, _record):
 def _begin_sqlite(connection):
     # See the module's docstring: a session that may write waits for the write
     # lock here rather than failing on its first write.
-    writes = connection.get_execution_options().get(_WRITES, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    lock_wait = connection.get_execution_options().get(_LOCK_WAIT)
+    if lock_wait is None:
+        connection.exec_driver_sql("BEGIN")
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["curation.engine"] = engine
     app.extensions["curation.sessionmakers"] = {
-        writes: sessionmaker(bind=engine.execution_options(**{_WRITES: writes}), expire_on_commit=False)
-        for writes in (True, False)
+        lock_wait: sessionmaker(bind=engine.execution_options(**{_LOCK_WAIT: lock_wait}), expire_on_commit=False)
+        for lock_wait in (None, REQUEST_LOCK_WAIT, COMMAND_LOCK_WAIT)
     }
     app.teardown_appcontext(_close_session)
 
@@ -127,7 +139,11 @@ def new_session(*, writes: bool) -> Session:
     COMMIT, so commit as soon as the work is done and never keep one open
     while waiting for something slow (a mail server, a remote site).
     """
-    return current_app.extensions["curation.sessionmakers"][writes]()
+    return _session(COMMAND_LOCK_WAIT if writes else None)
+
+
+def _session(lock_wait: int | None) -> Session:
+    return current_app.extensions["curation.sessionmakers"][lock_wait]()
 
 
 def writes(view: View) -> View:
@@ -137,16 +153,48 @@ def writes(view: View) -> View:
     return view
 
 
+def reads_only(view: View) -> View:
+    """Declare that a view never writes, whatever its method (put it right
+    under the route decorator)."""
+    view.writes = False  # type: ignore[attr-defined]
+    return view
+
+
 def request_writes() -> bool:
-    """Whether this request may write: by its method, or by its view's `@db.writes`."""
+    """Whether this request may write: as its view declares, else by its method."""
     view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
-    return request.method in WRITING_METHODS or getattr(view, "writes", False)
+    return getattr(view, "writes", request.method in WRITING_METHODS)
 
 
 def _get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = new_session(writes=request_writes())
+        writes = request_writes()
+        g.db_session = _session(REQUEST_LOCK_WAIT if writes else None)
+        if not writes:
+            event.listen(g.db_session, "before_flush", _refuse_flush)
+            event.listen(g.db_session, "do_orm_execute", _refuse_statement)
     return g.db_session
+
+
+def _refuse_flush(session: Session, _context, _instances) -> None:
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        _undeclared_write()
+
+
+def _refuse_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _undeclared_write()
+
+
+def _undeclared_write() -> None:
+    problem = (
+        f"{request.method} {request.path} writes, but its view ({request.endpoint}) is declared to only "
+        "read: mark it @db.writes, or it risks 'database is locked' on SQLite"
+    )
+    # Tests fail on it; a site in service logs it and lets the write go ahead.
+    if current_app.testing:
+        raise RuntimeError(problem)
+    current_app.logger.error(problem)
 
 
 def _close_session(_exc=None) -> None:
