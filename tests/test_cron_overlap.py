@@ -70,7 +70,7 @@ class CronCommand:
     name: str
     args: Callable[[int], list[str]]
     check: Callable[[object, Scene, int], None] = lambda session, scene, copies: None
-    # what must be waiting for it, made in the test's process: (the app's CLI runner)
+    # what must be waiting for it, made in the test's process (given its CLI runner) before the copies start
     before: Callable[[object], object] = lambda runner: None
 
     def __str__(self) -> str:
