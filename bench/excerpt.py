@@ -61,7 +61,7 @@ def excerpt_check(workdir: Path, requests: int) -> None:
     app = seed.make_app(workdir / "excerpt.db")
     challenge_id = seed.seed_edition(app, answers=2, all_approved=False)
     with app.app_context():
-        session = db.new_session()
+        session = db.new_session(writes=True)
         answers = session.query(Answer).filter_by(challenge_id=challenge_id).order_by(Answer.id).all()
         for answer, (body, _) in zip(answers, cases.values(), strict=False):
             answer.body, answer.state = body, AnswerState.SUBMITTED

@@ -67,7 +67,7 @@ def seed_edition(app: Flask, *, answers: int, all_approved: bool, seed: int = 6)
     rng = random.Random(seed)
     now = dt.datetime.now(dt.timezone.utc)
     with app.app_context():
-        session = db.new_session()
+        session = db.new_session(writes=True)
         editor = accounts.create_user(
             session, email=EDITOR_EMAIL, name="Bench Editor", role=Role.EDITOR, credentials="", password=EDITOR_PASSWORD
         )

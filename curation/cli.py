@@ -1,4 +1,8 @@
-"""Commands under `flask --app curation`. Each commits once, like a request."""
+"""Commands under `flask --app curation`. Each commits once, like a request.
+
+A command opens its session with `db.new_session(writes=...)`, saying whether
+it may write; one that cron runs is also a `@cron_job` (curation/jobs.py).
+"""
 from __future__ import annotations
 
 import contextlib
@@ -14,6 +18,7 @@ from flask.cli import with_appcontext
 
 from curation import db
 from curation.accounts import services as accounts
+from curation.cron import cron_job
 from curation.errors import DomainError
 from curation.models import Role
 from curation.urls import external_url
@@ -49,7 +54,7 @@ def init_db() -> None:
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 def create_user(email: str, name: str, role: str, credentials: str, password: str) -> None:
     """Create an account (the first editor, for instance)."""
-    with db.new_session() as session:
+    with db.new_session(writes=True) as session:
         try:
             user = accounts.create_user(
                 session, email=email, name=name, role=Role(role), credentials=credentials, password=password
@@ -68,7 +73,7 @@ def invite(email: str, role: str) -> None:
     """Make an invitation; the last line printed is its URL."""
     from curation.mail import services as mail
 
-    with db.new_session() as session:
+    with db.new_session(writes=True) as session:
         try:
             invitation, token = accounts.invite(session, email=email, role=Role(role), invited_by=None)
         except DomainError as problem:
@@ -86,7 +91,7 @@ def demo() -> None:
     """Fill an empty database with a sample edition and print the logins."""
     from curation import demo as sample
 
-    with db.new_session() as session:
+    with db.new_session(writes=True) as session:
         if accounts.has_users(session):
             raise click.ClickException("The database already has accounts; the demo fills only an empty one.")
         logins = sample.load(session, now=dt.datetime.now(dt.timezone.utc))
@@ -143,13 +148,14 @@ def backup(path: str) -> None:
 
 @click.command("purge")
 @with_appcontext
+@cron_job("purge")
 def purge() -> None:
     """Delete what the retention settings say is due (cron, daily; safe to run twice)."""
     from flask import current_app
 
     from curation import retention
 
-    with db.new_session() as session:
+    with db.new_session(writes=True) as session:
         counts = retention.purge(
             session, retention.Periods.from_config(current_app.config), dt.datetime.now(dt.timezone.utc)
         )

@@ -2,12 +2,34 @@
 
 The session lives on `flask.g`, is created on first use and closed at
 teardown, which drops whatever the request did not commit.
+
+Whoever opens a session says whether it may write, and on SQLite that decides
+how its transactions begin. A transaction that reads and then writes, begun
+the default (deferred) way, fails at once with "database is locked" when
+another connection wrote in between, whatever the busy timeout: SQLite cannot
+let it write on a snapshot that is no longer the newest. So a session that may
+write begins each transaction with BEGIN IMMEDIATE, which takes the write lock
+up front and waits its turn instead (up to REQUEST_LOCK_WAIT seconds in a
+request, COMMAND_LOCK_WAIT elsewhere); a read-only one begins
+deferred, so readers never wait for writers. On PostgreSQL both begin alike and
+rely on row locks and advisory locks where they need them.
+
+- A request writes when its view says so with `@db.writes` or `@db.reads_only`,
+  and otherwise when its method is POST, PUT, PATCH or DELETE (the methods CSRF
+  protects; GET and HEAD change nothing). Decided once, in `request_writes()`,
+  when the request's session opens. A POST that only reads (logging in, which
+  checks a password for a fifth of a second) says `@db.reads_only`, so that it
+  does not hold the write lock meanwhile.
+- Anything else opens its own: `with db.new_session(writes=True) as session:`
+  in a command, a thread or a cron job; `writes=False` for one that only reads.
 """
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TypeVar
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -21,6 +43,16 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+# The methods whose requests may write: the same ones CSRF protection covers.
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# An execution option of the connections a writing session uses: how many
+# seconds its transactions wait for SQLite's write lock. A request waits as long
+# as someone at a browser and gunicorn's timeout allow; a command, the mail
+# thread or a cron job has nobody waiting and waits longer rather than fail.
+_LOCK_WAIT = "curation_lock_wait"
+REQUEST_LOCK_WAIT = 30
+COMMAND_LOCK_WAIT = 120
+View = TypeVar("View", bound=Callable)
 
 
 class UTCDateTime(TypeDecorator):
@@ -74,17 +106,23 @@ def _tune_sqlite(dbapi_connection, _record):
 
 
 def _begin_sqlite(connection):
-    # A request that may write takes the write lock up front: a deferred
-    # transaction that reads and then writes fails at once ("database is
-    # locked") when another worker wrote in between, instead of waiting.
-    may_write = has_request_context() and request.method not in ("GET", "HEAD")
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if may_write else "BEGIN")
+    # See the module's docstring: a session that may write waits for the write
+    # lock here rather than failing on its first write.
+    lock_wait = connection.get_execution_options().get(_LOCK_WAIT)
+    if lock_wait is None:
+        connection.exec_driver_sql("BEGIN")
+        return
+    connection.exec_driver_sql(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["curation.engine"] = engine
-    app.extensions["curation.sessionmaker"] = sessionmaker(bind=engine, expire_on_commit=False)
+    app.extensions["curation.sessionmakers"] = {
+        lock_wait: sessionmaker(bind=engine.execution_options(**{_LOCK_WAIT: lock_wait}), expire_on_commit=False)
+        for lock_wait in (None, REQUEST_LOCK_WAIT, COMMAND_LOCK_WAIT)
+    }
     app.teardown_appcontext(_close_session)
 
 
@@ -92,15 +130,71 @@ def engine() -> Engine:
     return current_app.extensions["curation.engine"]
 
 
-def new_session() -> Session:
-    """A session outside a request (CLI commands, scripts)."""
-    return current_app.extensions["curation.sessionmaker"]()
+def new_session(*, writes: bool) -> Session:
+    """A session of its own, outside a request (a CLI command, the mail thread,
+    a cron job), closed by whoever opened it: `with db.new_session(writes=True) as s:`.
+
+    `writes=True` when anything it does may write, even after reading first;
+    each of its transactions then holds SQLite's write lock from BEGIN to
+    COMMIT, so commit as soon as the work is done and never keep one open
+    while waiting for something slow (a mail server, a remote site).
+    """
+    return _session(COMMAND_LOCK_WAIT if writes else None)
+
+
+def _session(lock_wait: int | None) -> Session:
+    return current_app.extensions["curation.sessionmakers"][lock_wait]()
+
+
+def writes(view: View) -> View:
+    """Declare that a view writes although it answers GET or HEAD (a link
+    that confirms something, say); views for the writing methods need not."""
+    view.writes = True  # type: ignore[attr-defined]
+    return view
+
+
+def reads_only(view: View) -> View:
+    """Declare that a view never writes, whatever its method (put it right
+    under the route decorator)."""
+    view.writes = False  # type: ignore[attr-defined]
+    return view
+
+
+def request_writes() -> bool:
+    """Whether this request may write: as its view declares, else by its method."""
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "writes", request.method in WRITING_METHODS)
 
 
 def _get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = new_session()
+        writes = request_writes()
+        g.db_session = _session(REQUEST_LOCK_WAIT if writes else None)
+        if not writes:
+            event.listen(g.db_session, "before_flush", _refuse_flush)
+            event.listen(g.db_session, "do_orm_execute", _refuse_statement)
     return g.db_session
+
+
+def _refuse_flush(session: Session, _context, _instances) -> None:
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        _undeclared_write()
+
+
+def _refuse_statement(state) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        _undeclared_write()
+
+
+def _undeclared_write() -> None:
+    problem = (
+        f"{request.method} {request.path} writes, but its view ({request.endpoint}) is declared to only "
+        "read: mark it @db.writes, or it risks 'database is locked' on SQLite"
+    )
+    # Tests fail on it; a site in service logs it and lets the write go ahead.
+    if current_app.testing:
+        raise RuntimeError(problem)
+    current_app.logger.error(problem)
 
 
 def _close_session(_exc=None) -> None:

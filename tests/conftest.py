@@ -136,8 +136,10 @@ def session(app):
     No app context stays pushed during the test: Flask would reuse it for every
     test-client request, sharing `g` (and its database session) between them.
     """
+    # Deferred, as every test session was: one holding the write lock between
+    # statements would make the app's own writes wait for it.
     with app.app_context():
-        s = db.new_session()
+        s = db.new_session(writes=False)
     yield s
     s.close()
 

@@ -173,7 +173,7 @@ def test_a_real_installation_stores_passwords_with_scrypt(database_url, tmp_path
 
     with running_app(database_url, tmp_path, PASSWORD_HASH_METHOD=None) as real_app:
         with real_app.app_context():
-            s = db.new_session()
+            s = db.new_session(writes=True)
             user = accounts.create_user(s, email="real@example.org", name="Rita Real", role=Role.EDITOR,
                                         credentials="", password=PASSWORD)
             assert user.password_hash.startswith("scrypt:")

@@ -124,7 +124,7 @@ def test_a_queued_mail_is_sent_once_as_text_and_html(app, session, runner, inbox
 def test_a_mail_in_a_transaction_not_yet_committed_is_not_sent_and_a_rollback_drops_it(app, session, inbox, reminder_context):
     challenge, therapist = reminder_context
     _queue_one(app, session, therapist.email, challenge=challenge, therapist=therapist)  # flushed, not committed
-    with app.app_context(), db.new_session() as sender:
+    with app.app_context(), db.new_session(writes=False) as sender:
         report = delivery.send_due(sender, delivery.SmtpSettings.from_config(app.config))
     assert report.sent == 0 and inbox.envelopes == []
     session.rollback()
@@ -151,7 +151,7 @@ def test_two_send_mail_runs_at_once_send_each_mail_exactly_once(app, session, in
     reports = []
 
     def run():
-        with app.app_context(), db.new_session() as own:
+        with app.app_context(), db.new_session(writes=True) as own:
             reports.append(delivery.send_due(own, settings))
 
     runs = [threading.Thread(target=run) for _ in range(2)]
@@ -172,7 +172,7 @@ def test_a_mail_claimed_by_one_run_is_refused_to_another(app, session, reminder_
     _queue_one(app, session, therapist.email, challenge=challenge, therapist=therapist)
     session.commit()
     now = dt.datetime.now(dt.timezone.utc)
-    with app.app_context(), db.new_session() as first, db.new_session() as second:
+    with app.app_context(), db.new_session(writes=False) as first, db.new_session(writes=False) as second:
         [seen_by_first] = delivery.due(first, now)
         [seen_by_second] = delivery.due(second, now)
         first.commit()
@@ -212,7 +212,7 @@ def test_a_down_server_loses_nothing_and_the_mail_goes_once_when_it_is_back(app,
     try:
         app.config.update(MAIL_PORT=controller.port)
         later = row.next_attempt_at + dt.timedelta(seconds=1)
-        with app.app_context(), db.new_session() as sender:
+        with app.app_context(), db.new_session(writes=True) as sender:
             settings = delivery.SmtpSettings.from_config(app.config)
             assert delivery.send_due(sender, settings, now=later).sent == 1
             assert delivery.send_due(sender, settings, now=later + dt.timedelta(hours=1)).sent == 0
@@ -304,7 +304,7 @@ def test_a_refused_recipient_does_not_hold_up_the_others(app, session, reminder_
         _queue_one(app, session, "nobody@example.org", challenge=challenge, therapist=therapist)
         _queue_one(app, session, therapist.email, challenge=challenge, therapist=therapist)
         session.commit()
-        with app.app_context(), db.new_session() as sender:
+        with app.app_context(), db.new_session(writes=True) as sender:
             report = delivery.send_due(sender, delivery.SmtpSettings.from_config(app.config))
     finally:
         controller.stop()

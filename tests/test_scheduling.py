@@ -123,7 +123,7 @@ def test_of_two_runs_at_the_same_moment_only_one_claims_the_edition(app, client,
     with app.app_context():
         from curation import db
 
-        other = db.new_session()
+        other = db.new_session(writes=True)
     try:
         assert scheduling.claim(session, challenge.id, seen)
         session.commit()

@@ -90,7 +90,7 @@ def _touch(session_id: int) -> None:
         # A page view does not commit; a short transaction of its own keeps the
         # session alive. A write request holds the write lock already (SQLite):
         # its own transaction carries the touch and commits with the view.
-        with db.new_session() as own:
+        with db.new_session(writes=True) as own:
             login_sessions.touch(own, session_id)
             own.commit()
     else:
@@ -123,6 +123,7 @@ def home_for(user: User) -> str:
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
+@db.reads_only
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if not accounts.has_users(db.session):

@@ -15,12 +15,10 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, g, request
+from flask import Flask, g
 
 from curation import db
 from curation.mail import delivery
-
-_WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 class Sender:
@@ -77,7 +75,8 @@ class Sender:
             settings = delivery.SmtpSettings.from_config(self.app.config)
             if settings is None:
                 return
-            with db.new_session() as session:
+            # claims and marks mails: each its own short writing transaction
+            with db.new_session(writes=True) as session:
                 delivery.send_due(session, settings)
 
 
@@ -88,7 +87,7 @@ def init_app(app: Flask) -> None:
     @app.after_request
     def send_soon(response):
         # Views have committed by now; the thread sends only what was committed.
-        if request.method not in _WRITING_METHODS:
+        if not db.request_writes():
             return response
         sends_mail = app.config.get("MAIL_SERVER") and app.config.get("MAIL_SEND_AFTER_REQUEST", True)
         session = g.get("db_session")

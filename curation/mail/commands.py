@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from curation import db
+from curation.cron import cron_job
 from curation.db import utcnow
 from curation.mail import delivery
 from curation.mail import services as mail
@@ -14,13 +15,14 @@ from curation.mail import services as mail
 @click.command("send-mail")
 @with_appcontext
 @click.option("--limit", default=delivery.BATCH, show_default=True, help="Most mails to send in this run.")
+@cron_job("send-mail")
 def send_mail(limit: int) -> None:
     """Send what waits in the outbox; what fails is retried later, with backoff."""
     settings = delivery.SmtpSettings.from_config(current_app.config)
     if settings is None:
         click.echo("No mail server is set (CURATION_MAIL_SERVER), so mail stays in the outbox for editors to read.")
         return
-    with db.new_session() as session:
+    with db.new_session(writes=True) as session:
         report = delivery.send_due(session, settings, limit=limit)
     click.echo(f"Sent {report.sent} mail(s); {report.failed} failed and will be tried again later.")
     if report.taken_by_another_run:
@@ -32,10 +34,11 @@ def send_mail(limit: int) -> None:
 
 @click.command("send-reminders")
 @with_appcontext
+@cron_job("send-reminders")
 def send_reminders() -> None:
     """Queue deadline reminders for therapists who have not submitted yet."""
     # the mails' links come from the site's address (curation.urls), no request needed
-    with db.new_session() as session:
+    with db.new_session(writes=True) as session:
         queued = mail.queue_reminders(session, utcnow())
         session.commit()
     click.echo(f"Queued {queued} reminder(s). `send-mail` sends them.")

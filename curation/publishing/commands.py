@@ -9,11 +9,13 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from curation import db
+from curation.cron import cron_job
 from curation.publishing import jobs, scheduling, static_files
 
 
 @click.command("run-jobs")
 @with_appcontext
+@cron_job("run-jobs")
 def run_jobs() -> None:
     """Draw the cards, write the static files and send the WordPress copies still due."""
     report = jobs.run_pending(current_app._get_current_object())
@@ -26,12 +28,11 @@ def run_jobs() -> None:
 
 @click.command("publish-due")
 @with_appcontext
+@cron_job("publish-due")
 def publish_due() -> None:
     """Publish the challenges whose scheduled time has come (cron, every minute)."""
     app = current_app._get_current_object()
-    # Snapshots hold absolute links; as POST, each transaction says up front that it writes.
-    base_url = app.config.get("BASE_URL") or "http://localhost:5000"
-    with app.test_request_context(base_url=base_url, method="POST"), db.new_session() as session:
+    with db.new_session(writes=True) as session:
         report = scheduling.publish_due(session)
     for title in report.published:
         click.echo(f"Published “{title}”.")
@@ -47,13 +48,12 @@ def publish_due() -> None:
 
 @click.command("export-static")
 @with_appcontext
+@cron_job("export-static", wait=True)
 @click.argument("directory", type=click.Path(file_okay=False, resolve_path=True))
 def export_static(directory: str) -> None:
     """Write every public page, output and card to DIRECTORY as plain files (with .gz copies)."""
-    app = current_app._get_current_object()
-    base_url = app.config.get("BASE_URL") or "http://localhost:5000"
-    # POST: a card not drawn yet is drawn and stored on the way.
-    with app.test_request_context(base_url=base_url, method="POST"), db.new_session() as session:
+    # writes: a card not drawn yet is drawn and stored on the way
+    with db.new_session(writes=True) as session:
         written = static_files.export_all(session, directory)
         session.commit()
     click.echo(f"Wrote {written} feature(s), the archive and the feed to {Path(directory)}.")

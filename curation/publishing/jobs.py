@@ -244,12 +244,10 @@ def run_due(session: Session, *, now: dt.datetime | None = None, limit: int = BA
 def run_pending(app: Flask) -> Report:
     """What the sender thread and `run-jobs` call: one session for the run.
 
-    Static pages and the WordPress copy hold absolute links, built under
-    BASE_URL as the CLI builds them.
+    Static pages and the WordPress copy hold absolute links, built from the
+    site's address (curation.urls) without a request.
     """
-    base_url = app.config.get("BASE_URL") or "http://localhost:5000"
-    # POST: the jobs write, so on SQLite each transaction takes the write lock up front.
-    with app.test_request_context(base_url=base_url, method="POST"), db.new_session() as session:
+    with app.app_context(), db.new_session(writes=True) as session:
         return run_due(session)
 
 

@@ -25,7 +25,7 @@ def live(tmp_path):
     """A serving SQLite site (the backup is for SQLite, whichever database the suite uses)."""
     app = _sqlite_app(tmp_path / "live.db")
     with app.app_context():
-        session = db.new_session()
+        session = db.new_session(writes=False)
     yield app, session
     session.close()
     with app.app_context():
@@ -34,7 +34,7 @@ def live(tmp_path):
 
 def _answer_bodies(app):
     with app.app_context():
-        with db.new_session() as session:
+        with db.new_session(writes=False) as session:
             return set(session.scalars(select(Answer.body)))
 
 
@@ -78,7 +78,7 @@ def test_a_backup_taken_while_others_write_restores_with_every_answer(live, tmp_
     assert "half-written change" not in _answer_bodies(restored)
     # The restored site works: the author logs in and finds their answer.
     with restored.app_context():
-        with db.new_session() as s:
+        with db.new_session(writes=False) as s:
             author_email = s.scalars(select(Answer).order_by(Answer.id)).first().author.email
     client = restored.test_client()
     page = client.get("/auth/login").get_data(as_text=True)

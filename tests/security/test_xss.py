@@ -55,7 +55,7 @@ def login_as(client, user):
     from curation.accounts import sessions as login_sessions
     from curation.accounts.views import SESSION_KEY
 
-    with client.application.app_context(), db.new_session() as own:
+    with client.application.app_context(), db.new_session(writes=True) as own:
         token = login_sessions.start(own, user)
         own.commit()
     with client.session_transaction() as cookie:
