@@ -77,7 +77,7 @@ def configure(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.session_interface = _SessionCookies()
     if app.config["PROXY_COUNT"]:
         count = int(app.config["PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def _instance_secret_key(instance: Path) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.orm import Session
 
 from curation.answers import services as answers
+from curation.db import rows_changed
 from curation.models import (
     AccountToken,
     Answer,
@@ -59,25 +60,25 @@ def purge(session: Session, periods: Periods, now: dt.datetime) -> dict[str, int
             Answer.state == AnswerState.REJECTED, Answer.published_at.is_(None),
             Answer.updated_at < now - periods.rejected)),
     }
-    counts["sent mail"] = session.execute(
+    counts["sent mail"] = rows_changed(session.execute(
         delete(OutboxMail).where(OutboxMail.sent_at.is_not(None), OutboxMail.sent_at < now - periods.outbox)
-    ).rowcount
-    counts["spent links"] = session.execute(
+    ))
+    counts["spent links"] = rows_changed(session.execute(
         delete(AccountToken).where(or_(
             AccountToken.expires_at < now - periods.tokens,
             and_(AccountToken.used_at.is_not(None), AccountToken.used_at < now - periods.tokens)))
-    ).rowcount
-    counts["expired invitations"] = session.execute(
+    ))
+    counts["expired invitations"] = rows_changed(session.execute(
         delete(Invitation).where(
             Invitation.accepted_at.is_(None),
             or_(Invitation.expires_at < now - periods.tokens,
                 and_(Invitation.revoked_at.is_not(None), Invitation.revoked_at < now - periods.tokens)))
-    ).rowcount
-    counts["ended sessions"] = session.execute(
+    ))
+    counts["ended sessions"] = rows_changed(session.execute(
         delete(LoginSession).where(or_(
             and_(LoginSession.ended_at.is_not(None), LoginSession.ended_at < now - periods.sessions),
             LoginSession.last_seen_at < now - periods.sessions))
-    ).rowcount
+    ))
     session.flush()
     return counts
 

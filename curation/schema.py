@@ -60,7 +60,7 @@ def upgrade(revision: str = "head") -> None:
             # SQLite adds a constraint by rebuilding the table (copy, drop, rename):
             # with foreign keys on, the drop would fail or cascade into the rows that
             # point at it. The pragma only takes effect outside a transaction.
-            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+            _sqlite_pragma(connection, "PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
                 if connection.dialect.name == "postgresql":
@@ -73,7 +73,14 @@ def upgrade(revision: str = "head") -> None:
                     raise RuntimeError("the upgrade left rows pointing at rows that do not exist")
         finally:
             if on_sqlite:
-                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
+                _sqlite_pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _sqlite_pragma(connection: Connection, pragma: str) -> None:
+    # on the sqlite3 connection itself: SQLAlchemy would begin a transaction first
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    driver.execute(pragma)
 
 
 def current_revision() -> str | None:

@@ -26,7 +26,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import event, func, select
 
-from curation import db, jobs
+from curation import cron, db
 from curation.models import (
     Answer,
     AnswerState,
@@ -322,7 +322,7 @@ def test_a_cron_job_finding_another_run_going_says_so_and_exits_0(app, make, ses
     arrange(make, 1)
     assert "Queued 1 reminder" in runner.invoke(args=["send-reminders"]).output
 
-    with app.app_context(), jobs.held("send-mail", wait=False) as is_held:
+    with app.app_context(), cron.held("send-mail", wait=False) as is_held:
         assert is_held
         result = runner.invoke(args=["send-mail"])
         assert result.exit_code == 0, result.output
@@ -336,7 +336,7 @@ def test_a_cron_job_finding_another_run_going_says_so_and_exits_0(app, make, ses
 
 def test_one_job_running_does_not_stop_another(app, make, runner):
     arrange(make, 1)
-    with app.app_context(), jobs.held("send-mail", wait=False):
+    with app.app_context(), cron.held("send-mail", wait=False):
         result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0 and "Queued 1 reminder" in result.output
 
@@ -354,10 +354,10 @@ def test_a_job_that_waits_runs_as_soon_as_the_other_run_ends(app):
     def second_run():
         with app.app_context():
             waiting.set()
-            with jobs.held("export", wait=True) as is_held:
+            with cron.held("export", wait=True) as is_held:
                 events.append(f"second ran: {is_held}")
 
-    with app.app_context(), jobs.held("export", wait=True):
+    with app.app_context(), cron.held("export", wait=True):
         other = threading.Thread(target=second_run)
         other.start()
         waiting.wait(10)
@@ -372,8 +372,8 @@ def test_a_run_that_died_holding_the_lock_leaves_it_free(app, database_url):
     holder = subprocess.Popen(
         [sys.executable, "-c", (
             "import time\n"
-            "from curation import create_app, jobs\n"
-            "with create_app().app_context(), jobs.held('send-mail', wait=False) as is_held:\n"
+            "from curation import create_app, cron\n"
+            "with create_app().app_context(), cron.held('send-mail', wait=False) as is_held:\n"
             "    print(is_held, flush=True)\n"
             "    time.sleep(300)\n"
         )],
@@ -382,12 +382,12 @@ def test_a_run_that_died_holding_the_lock_leaves_it_free(app, database_url):
     )
     try:
         assert holder.stdout.readline().strip() == "True"
-        with app.app_context(), jobs.held("send-mail", wait=False) as is_held:
+        with app.app_context(), cron.held("send-mail", wait=False) as is_held:
             assert not is_held
     finally:
         holder.kill()  # no clean exit: as a crash, or the OOM killer
         holder.wait()
-    with app.app_context(), jobs.held("send-mail", wait=False) as is_held:
+    with app.app_context(), cron.held("send-mail", wait=False) as is_held:
         assert is_held
 
 

@@ -219,8 +219,8 @@ def accept_invitation(token: str):
                 credentials=form.credentials.data,
                 password=form.password.data,
             )
-        except Invalid as problem:
-            show_beside_field(form, problem, "password")
+        except Invalid as refusal:
+            show_beside_field(form, refusal, "password")
         else:
             db.session.commit()
             sign_out()
@@ -384,8 +384,8 @@ def _account_page(profile: ProfileForm, password_form: ChangePasswordForm) -> st
 def confirm_email(token: str):
     record = accounts.find_token(db.session, token, TokenPurpose.EMAIL_CHANGE)
     problem = accounts.token_problem(record)
-    if problem:
-        return _spent_link(problem, record)
+    if problem or record is None:
+        return _spent_link(problem or "", record)
     if request.method == "POST":
         user, _old = accounts.confirm_email_change(db.session, record)
         db.session.commit()
@@ -421,14 +421,14 @@ def request_reset():
 def reset_password(token: str):
     record = accounts.find_token(db.session, token, TokenPurpose.PASSWORD_RESET)
     problem = accounts.token_problem(record)
-    if problem:
-        return _spent_link(problem, record)
+    if problem or record is None:
+        return _spent_link(problem or "", record)
     form = ResetPasswordForm()
     if form.validate_on_submit():
         try:
             user = accounts.reset_password(db.session, record, form.password.data)
-        except Invalid as problem:
-            form.password.errors.append(problem.message)
+        except Invalid as refusal:
+            form.password.errors.append(refusal.message)
         else:
             db.session.commit()
             sign_out()

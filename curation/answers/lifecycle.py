@@ -232,16 +232,16 @@ def is_quoted(answer: Answer | None) -> bool:
 
 
 def has_excerpt_to_show(answer: Answer | None) -> bool:
-    return is_quoted(answer) and bool(answer.excerpt)
+    return answer is not None and is_quoted(answer) and bool(answer.excerpt)
 
 
 def has_card_excerpt_to_show(answer: Answer | None) -> bool:
-    return is_quoted(answer) and bool(answer.card_excerpt)
+    return answer is not None and is_quoted(answer) and bool(answer.card_excerpt)
 
 
 def can_answer_excerpt(answer: Answer | None) -> bool:
     """The author may still accept or decline the editor's excerpt (or card excerpt)."""
-    return is_quoted(answer) and answer.published_at is None
+    return answer is not None and is_quoted(answer) and answer.published_at is None
 
 
 def is_waiting_for_changes(answer: Answer | None) -> bool:

@@ -253,7 +253,10 @@ def unpublished_changes(session: Session, answer: Answer) -> list[QuoteChange]:
         .where(QuoteChange.answer_id == answer.id, QuoteChange.state == QuoteChangeState.ACCEPTED)
         .order_by(QuoteChange.applied_at, QuoteChange.id)
     )
-    return [c for c in changes if answer.published_at is None or c.applied_at > answer.published_at]
+    return [
+        c for c in changes
+        if answer.published_at is None or (c.applied_at is not None and c.applied_at > answer.published_at)
+    ]
 
 
 def answers_with_unpublished_changes():

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
 from curation.answers.lifecycle import EDITABLE, move
-from curation.db import utcnow
+from curation.db import rows_changed, utcnow
 from curation.errors import Conflict, Invalid, NotAllowed, NotFound
 from curation.excerpts import count_words
 from curation.models import (
@@ -305,6 +305,6 @@ def delete_answers(session: Session, ids: list[int]) -> int:
     session.execute(update(QuoteCard).where(QuoteCard.answer_id.in_(ids)).values(answer_id=None))
     for dependent in (ConsentRecord, AnswerHistory, QuoteChange, PrivacyAcknowledgement):
         session.execute(delete(dependent).where(dependent.answer_id.in_(ids)))
-    removed = session.execute(delete(Answer).where(Answer.id.in_(ids))).rowcount
+    removed = rows_changed(session.execute(delete(Answer).where(Answer.id.in_(ids))))
     session.flush()
     return removed

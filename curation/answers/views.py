@@ -25,7 +25,7 @@ bp = Blueprint("answers", __name__)
 # The answer's rules, asked by every template that shows an answer.
 for _name, _helper in lifecycle.TEMPLATE_HELPERS.items():
     bp.add_app_template_global(_helper, _name)
-bp.add_app_template_global(lifecycle.ALL_STATES, "answer_states")
+bp.record_once(lambda state: state.app.jinja_env.globals.update(answer_states=lifecycle.ALL_STATES))
 bp.add_app_template_global(challenges.may_move, "challenge_may")
 bp.add_app_template_global(quote_changes.awaits_author, "awaits_author")
 bp.add_app_template_global(quote_changes.awaits_editor, "awaits_editor")

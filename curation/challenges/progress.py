@@ -60,7 +60,7 @@ def _active_therapists(session: Session) -> list[User]:
 def _reminded(session: Session, challenge: Challenge) -> set[int]:
     prefix = _reminder_key(challenge, None)
     keys = session.scalars(select(OutboxMail.dedupe_key).where(OutboxMail.dedupe_key.startswith(prefix)))
-    return {int(key.rsplit(":", 1)[1]) for key in keys}
+    return {int(key.rsplit(":", 1)[1]) for key in keys if key}
 
 
 def _reminder_key(challenge: Challenge, therapist: User | None) -> str:

@@ -19,7 +19,7 @@ from typing import Any, Mapping
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from curation.db import utcnow
+from curation.db import rows_changed, utcnow
 from curation.models import OutboxMail
 
 # Longer than any one SMTP conversation may take (see timeout), so a mail
@@ -169,7 +169,7 @@ def claim(session: Session, mail: OutboxMail, now: dt.datetime) -> bool:
     The UPDATE only matches the row as it was read (same attempts, still due,
     unsent), so of two runs racing for it exactly one wins.
     """
-    claimed = session.execute(
+    claimed = rows_changed(session.execute(
         update(OutboxMail)
         .where(
             OutboxMail.id == mail.id,
@@ -179,7 +179,7 @@ def claim(session: Session, mail: OutboxMail, now: dt.datetime) -> bool:
         )
         .values(attempts=OutboxMail.attempts + 1, next_attempt_at=now + LEASE)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.commit()
     return claimed == 1
 

@@ -136,11 +136,13 @@ def acknowledge(session: Session, answer: Answer, editor: User, flag_key: str) -
             session.add(row)
             session.flush()
     except IntegrityError:  # the same click twice: one acknowledgement
-        return session.scalar(
+        stored = session.scalar(
             select(PrivacyAcknowledgement).where(
                 PrivacyAcknowledgement.answer_id == answer.id, PrivacyAcknowledgement.flag_key == flag_key
             )
         )
+        assert stored is not None
+        return stored
     audit.record(session, editor, "privacy.acknowledged", answer, f"{flag.kind}: “{flag.passage}”")
     return row
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from curation import db
@@ -13,12 +13,17 @@ from curation.cron import cron_job
 from curation.publishing import jobs, scheduling, static_files
 
 
+def _app() -> Flask:
+    # the application itself, not the proxy, for work handed to other code
+    return current_app._get_current_object()  # type: ignore[attr-defined]
+
+
 @click.command("run-jobs")
 @with_appcontext
 @cron_job("run-jobs")
 def run_jobs() -> None:
     """Draw the cards, write the static files and send the WordPress copies still due."""
-    report = jobs.run_pending(current_app._get_current_object())
+    report = jobs.run_pending(_app())
     click.echo(f"Ran {report.done} publishing job(s); {report.failed} failed and will be tried again later.")
     if report.taken_by_another_run:
         click.echo(f"{report.taken_by_another_run} job(s) were being run by another process.")
@@ -31,7 +36,7 @@ def run_jobs() -> None:
 @cron_job("publish-due")
 def publish_due() -> None:
     """Publish the challenges whose scheduled time has come (cron, every minute)."""
-    app = current_app._get_current_object()
+    app = _app()
     with db.new_session(writes=True) as session:
         report = scheduling.publish_due(session)
     for title in report.published:

@@ -84,7 +84,8 @@ class FeatureData(TypedDict):
     slug: str
     version: int
     published_at: str  # ISO 8601, UTC
-    first_published_at: str  # ISO 8601, UTC: when version 1 went out    title: str
+    first_published_at: str  # ISO 8601, UTC: when version 1 went out
+    title: str
     # Markdown fields: `_html` rendered and cleaned when saved, `_md` the editor's
     # Markdown as written ("" for text saved as HTML before Markdown), for the export
     intro_html: str
@@ -162,7 +163,7 @@ def excerpt_acceptance_times(session: Session, answer_ids: list[int]) -> dict[in
         )
         .group_by(AuditEntry.subject_id)
     )
-    return {answer_id: at for answer_id, at in rows}
+    return {answer_id: at for answer_id, at in rows if answer_id is not None}
 
 
 def compile_feature(

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from curation import db
-from curation.db import utcnow
+from curation.db import rows_changed, utcnow
 from curation.mail.delivery import retry_delay
 from curation.models import (
     Challenge,
@@ -186,7 +186,7 @@ def due(session: Session, now: dt.datetime, limit: int = BATCH) -> list[Publicat
 
 def claim(session: Session, job: PublicationJob, now: dt.datetime) -> bool:
     """Take this job for this run, in its own commit; False when another run has it."""
-    claimed = session.execute(
+    claimed = rows_changed(session.execute(
         update(PublicationJob)
         .where(
             PublicationJob.id == job.id,
@@ -196,7 +196,7 @@ def claim(session: Session, job: PublicationJob, now: dt.datetime) -> bool:
         )
         .values(attempts=PublicationJob.attempts + 1, next_attempt_at=now + LEASE)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     session.commit()
     return claimed == 1
 

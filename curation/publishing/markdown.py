@@ -80,7 +80,7 @@ def feature_markdown(data: FeatureData) -> str:
         )
     )
     for heading, key in (("The Challenge", "challenge_text"), ("The Challengers", "challengers_text")):
-        body = _editor_text(data.get(f"{key}_md", ""), data.get(f"{key}_html", ""))  # type: ignore[misc]
+        body = _editor_text(str(data.get(f"{key}_md", "")), str(data.get(f"{key}_html", "")))
         if body:
             parts += [f"## {heading}", body]
     parts.append(_quoted(data["question"]))

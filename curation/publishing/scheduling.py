@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from curation import audit
-from curation.db import utcnow
+from curation.db import rows_changed, utcnow
 from curation.errors import Conflict, DomainError, Invalid
 from curation.models import Challenge, ChallengeState, User
 from curation.publishing import services as publishing
@@ -54,19 +54,19 @@ def due(session: Session, now: dt.datetime) -> list[tuple[int, dt.datetime]]:
         .where(Challenge.publish_at.is_not(None), Challenge.publish_at <= now)
         .order_by(Challenge.publish_at, Challenge.id)
     )
-    return [(challenge_id, publish_at) for challenge_id, publish_at in rows]
+    return [(challenge_id, publish_at) for challenge_id, publish_at in rows if publish_at is not None]
 
 
 def claim(session: Session, challenge_id: int, seen: dt.datetime) -> bool:
     """Clear the schedule only if it is still the one read: of several hosts
     running at once exactly one wins; the others match no row. The caller's
     commit (with the publish) makes it final."""
-    return session.execute(
+    return rows_changed(session.execute(
         update(Challenge)
         .where(Challenge.id == challenge_id, Challenge.publish_at == seen)
         .values(publish_at=None)
         .execution_options(synchronize_session=False)
-    ).rowcount == 1
+    )) == 1
 
 
 def publish_due(session: Session, now: dt.datetime | None = None) -> Report:

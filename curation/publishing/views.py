@@ -191,7 +191,8 @@ def _stored(body: str | bytes, mimetype: str, etag: str, *, frame_policy: str | 
     response.headers["Cache-Control"] = "public, max-age=60"
     if frame_policy:
         response.headers["Content-Security-Policy"] = frame_policy
-    return response.make_conditional(request)
+    response.make_conditional(request)
+    return response
 
 
 @public.get("/")

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
 from curation.answers.lifecycle import QUEUE_STATES, REVIEWABLE, move
-from curation.db import utcnow
+from curation.db import rows_changed, utcnow
 from curation.errors import Conflict, Invalid, NotFound
 from curation.excerpts import ELLIPSIS, check_excerpt
 from curation.models import Answer, AnswerState, Challenge, ExcerptConsent, User
@@ -165,12 +165,12 @@ def save_order(
     once cannot both win.
     """
     approved = approved_in_order(session, challenge)
-    bumped = session.execute(
+    bumped = rows_changed(session.execute(
         update(Challenge)
         .where(Challenge.id == challenge.id, Challenge.order_version == version)
         .values(order_version=Challenge.order_version + 1)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    ))
     if bumped != 1:
         raise Conflict(
             "Someone else changed the quotes or their order since you opened this page, "
