@@ -161,6 +161,9 @@ class Challenge(Base):
     slug: Mapped[Optional[str]] = mapped_column(String(120), unique=True)
     # Bumped on every saved order; a save naming an older version is refused.
     order_version: Mapped[int] = mapped_column(default=1)
+    # Set when the challenge, its quotes or what credits them change after publication;
+    # a hint for the dashboard, confirmed against a fresh compile before it is shown.
+    needs_correction: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -242,6 +245,8 @@ class Publication(Base):
     etag: Mapped[str] = mapped_column(String(64))
     # The data the snapshot was made from, consent records included (JSON).
     data: Mapped[str] = mapped_column(Text)
+    # Hash of the reader-facing part of `data` (publishing.corrections.content_hash).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     first_published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

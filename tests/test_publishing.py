@@ -5,6 +5,7 @@ from curation.errors import Conflict, Invalid
 from curation.models import ChallengeState, Publication, QuoteCard
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
+from tests.conftest import publish_form
 
 
 @pytest.fixture(autouse=True)
@@ -140,5 +141,5 @@ def test_a_booking_link_must_be_a_web_address(make, auth, post):
 def test_the_publish_button_redirects_to_the_feature(make, session, auth, post):
     editor, challenge, _ = _ready(make, session)
     auth.login(editor)
-    response = post(f"/editor/challenges/{challenge.id}/publish")
+    response = post(f"/editor/challenges/{challenge.id}/publish", publish_form())
     assert response.headers["Location"].endswith("/features/what-do-therapists-really-think-about-rest")

@@ -193,9 +193,10 @@ def _results_line(answered: int, quoted: int) -> str:
     return f"{answered} {people} took the challenge. Here are {quoted} of their {answers}, in their own words."
 
 
-def render_snapshot(data: FeatureData) -> SnapshotOutputs:
-    """The frozen outputs of one publication, from its data alone."""
-    published_at = dt.datetime.fromisoformat(data["published_at"])
+def render_snapshot(data: FeatureData, *, preview: bool = False) -> SnapshotOutputs:
+    """The frozen outputs of one publication, from its data alone; a preview's
+    date is not known yet (None: the page says "the date you publish")."""
+    published_at = None if preview else dt.datetime.fromisoformat(data["published_at"])
     context = {"feature": data, "published_at": published_at}
     html = render_template("snapshots/feature.html", **context)
     fragment = render_template("snapshots/fragment.html", **context)

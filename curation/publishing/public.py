@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, load_only
 
 from curation.errors import NotFound
-from curation.models import Publication, QuoteCard, SiteSetting
+from curation.models import Challenge, Publication, QuoteCard, SiteSetting
 from curation.site import services as site_settings
 
 
@@ -80,3 +80,11 @@ def archive(session: Session) -> list[Publication]:
     )
 
 
+
+
+def challenge_of(session: Session, slug: str) -> Challenge:
+    """The challenge behind a public page, for the editors' way back to it."""
+    challenge = session.scalar(select(Challenge).where(Challenge.slug == slug))
+    if challenge is None:
+        raise NotFound("There is no published feature here.")
+    return challenge

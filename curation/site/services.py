@@ -18,6 +18,15 @@ DEFAULTS: dict[str, str] = {
     "reminder_days": "3",
 }
 
+# Settings that ship as stand-ins: a feature published with them would name no
+# practice and send its readers to an example link.
+PLACEHOLDERS: dict[str, str] = {"practice_name": "practice name", "booking_url": "booking link"}
+
+
+def placeholders_left(settings: dict[str, str]) -> list[str]:
+    """What the practice must still set before anything goes live, in plain words."""
+    return [label for key, label in PLACEHOLDERS.items() if settings[key].strip() == DEFAULTS[key]]
+
 
 def load(session: Session) -> dict[str, str]:
     stored = {row.key: row.value for row in session.scalars(select(SiteSetting))}
