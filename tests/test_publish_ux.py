@@ -45,7 +45,8 @@ def test_publishing_waits_for_the_practices_own_name_and_booking_link(edition, s
     session.commit()
     auth.login(editor)
     page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
-    assert "practice name and booking link" in page and 'href="/editor/settings"' in page
+    assert "name and booking link are still the example" in page and 'href="/editor/settings"' in page
+    assert 'value="yes"' not in page and "Publish…</button>" not in page
 
     response = _publish(post, challenge)
     assert response.headers["Location"].endswith(f"/editor/challenges/{challenge.id}/publish")

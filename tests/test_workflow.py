@@ -111,7 +111,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
     # The settings still hold the examples the tool ships with: publishing waits for the practice's own.
     response = _post(client, f"/editor/challenges/{challenge_id}/publish", publish_form())
     refused = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "practice name and booking link" in refused and 'href="/editor/settings"' in refused
+    assert "own name and booking link in Settings" in refused and 'href="/editor/settings"' in refused
     assert fresh(session).query(Publication).count() == 0
     assert _post(client, "/editor/settings", {
         "practice_name": "Harbour Therapy", "booking_text": "Talk to us.", "booking_label": "Book a consultation",

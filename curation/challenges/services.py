@@ -171,7 +171,7 @@ def next_step(
         return step("open", "Open it for answers: therapists get an e-mail and can answer until the deadline.")
     if challenge.state == ChallengeState.PUBLISHED:
         if correction_owed:
-            return step("correction", "The public page does not show your latest changes yet: publish a correction.")
+            return step("correction", "The public page does not show your latest changes yet: see below what a correction changes.")
         return step("done", "Published.")
     if submitted:
         return step("review", f"Review {submitted} submitted answer{'' if submitted == 1 else 's'}.", submitted)

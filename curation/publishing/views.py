@@ -30,7 +30,12 @@ public = Blueprint("public", __name__)
 @editor_required
 def preview(challenge_id: int):
     challenge = challenges.get(db.session, challenge_id)
-    bar = render_template("publishing/_editor_bar.html", challenge=challenge, preview=True)
+    bar = render_template(
+        "publishing/_editor_bar.html",
+        challenge=challenge,
+        preview=True,
+        placeholders=site_settings.placeholders_left(site_settings.load(db.session)),
+    )
     return editor_bar.around(publishing.preview(db.session, challenge), bar)
 
 

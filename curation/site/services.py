@@ -20,7 +20,7 @@ DEFAULTS: dict[str, str] = {
 
 # Settings that ship as stand-ins: a feature published with them would name no
 # practice and send its readers to an example link.
-PLACEHOLDERS: dict[str, str] = {"practice_name": "practice name", "booking_url": "booking link"}
+PLACEHOLDERS: dict[str, str] = {"practice_name": "name", "booking_url": "booking link"}
 
 
 def placeholders_left(settings: dict[str, str]) -> list[str]:
