@@ -2,6 +2,7 @@
 not go live, the confirmation before publishing, the message after it, the
 preview, what the challenge needs next, and corrections that say what they change
 and mail only the people they touch."""
+import json
 import re
 
 import pytest
@@ -10,9 +11,9 @@ from sqlalchemy import delete
 from curation.answers import services as answers
 from curation.challenges import services as challenges
 from curation.models import OutboxMail, Publication, SiteSetting
-from curation.publishing.corrections import Part, word_diff
+from curation.publishing.corrections import Part, content_hash, word_diff
 from curation.review import services as review
-from tests.conftest import PRACTICE, fresh, publish_form
+from tests.conftest import PRACTICE, Auth, csrf, fresh, publish_form
 
 
 @pytest.fixture
@@ -112,8 +113,6 @@ def test_the_editor_lands_on_the_public_page_with_a_message_and_a_way_back(editi
 def test_a_therapist_sees_the_public_page_as_readers_do(edition, session, auth, client, post, app, make):
     editor, challenge, maya, _ = edition
     editor_client = app.test_client()
-    from tests.conftest import Auth, csrf
-
     Auth(editor_client).login(editor)
     editor_client.post(f"/editor/challenges/{challenge.id}/publish",
                        data=publish_form(csrf_token=csrf(editor_client, "/account")))
@@ -274,6 +273,37 @@ def test_a_correction_mails_only_the_author_whose_quote_it_takes_out(published, 
     assert len(_outbox(session, "feature_published")) == before  # nobody hears "is published" again
     assert "Correction owed" not in client.get(f"/editor/challenges/{challenge.id}").get_data(as_text=True)
     assert "A correction is owed" not in client.get("/editor/").get_data(as_text=True)
+
+
+def test_changed_words_are_shown_word_by_word_and_mailed_to_their_author_with_the_change(published, session, client, post):
+    _editor, challenge, maya, _liam = published
+    # the published version froze older words of Maya's than the quote holds now
+    publication = fresh(session).query(Publication).one()
+    data = json.loads(publication.data)
+    [quote] = [q for q in data["quotes"] if q["consent"]["author_id"] == maya.id]
+    quote["text"] = "Rest is the pause that lets me hear again."
+    publication.data, publication.content_hash = json.dumps(data), content_hash(data)
+    session.commit()
+
+    page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
+    assert "Quote by Maya Okafor" in page and re.search(r"<ins>.*?my clients</ins>", page)
+    asked = post(f"/editor/challenges/{challenge.id}/publish", {"version_seen": "1"}).get_data(as_text=True)
+    assert "Maya Okafor — their words change" in asked and "Liam Brennan" not in asked.split("Who gets an e-mail")[1]
+    _publish(post, challenge, version_seen="1")
+    [corrected] = _outbox(session, "feature_corrected")
+    assert corrected.recipient == maya.email
+    assert "Rest is the pause that lets me hear again." in corrected.text_body
+    assert "Rest is the pause that lets me hear my clients again." in corrected.text_body
+    assert re.search(r"<ins[^>]*>my clients</ins>", corrected.html_body)
+
+
+def test_new_settings_apply_from_the_next_feature_and_owe_no_correction(published, session, client, post):
+    _editor, challenge, _, _ = published
+    assert post("/editor/settings", {**PRACTICE, "booking_text": "Talk to us.", "booking_label": "Book now",
+                                     "anonymous_credit": "A registered psychotherapist", "frame_ancestors": "",
+                                     "reminder_days": "3"}).status_code == 302
+    assert "A correction is owed" not in client.get("/editor/").get_data(as_text=True)
+    assert "Correction owed" not in client.get(f"/editor/challenges/{challenge.id}").get_data(as_text=True)
 
 
 def test_a_changed_credit_is_a_correction_for_that_author_only(published, session, client, post):

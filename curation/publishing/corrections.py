@@ -1,9 +1,8 @@
 """Corrections: what a fresh compile would change on the published page, word by
 word, and the flag that tells the dashboard a challenge changed after publication.
 
-A published page never changes by itself: edits to a challenge, its quotes, the
-names that credit them or the site's settings reach readers only through a
-correction (a new version). Several domains write those things, so the flag is
+A published page never changes by itself: edits to a challenge, its quotes or the
+names that credit them reach readers only through a correction (a new version). Several domains write those things, so the flag is
 set in one place, when they are flushed, rather than by each of them.
 """
 from __future__ import annotations
@@ -18,11 +17,13 @@ from markupsafe import Markup
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from curation.models import Answer, Challenge, ChallengeState, SiteSetting, User
+from curation.models import Answer, Challenge, ChallengeState, User
 from curation.publishing.compiling import FeatureData, QuoteData
 
-# Keys that change with every publication without the reader's text changing.
-_EVERY_TIME = frozenset({"slug", "version", "published_at"})
+# Keys that change with every publication without the reader's text changing, and
+# the site-wide settings: those apply to features published from then on (the
+# settings page says so), so changing them owes no feature a correction.
+_EVERY_TIME = frozenset({"slug", "version", "published_at", "practice_name", "booking"})
 _QUOTE_EVERY_TIME = frozenset({"number", "consent"})
 
 # How the parts of a feature are called on the editor's screens; a part the
@@ -38,10 +39,6 @@ LABELS = {
     "results": "The Results",
     "question": "The question",
     "outro_html": "Closing",
-    "practice_name": "Practice name",
-    "booking.text": "Booking text",
-    "booking.label": "Booking button",
-    "booking.url": "Booking link",
 }
 
 # Unchanged words kept around a change, so a diff stays short.
@@ -235,7 +232,6 @@ def _published_by(session: Session, author_id: int) -> list[Challenge]:
 @event.listens_for(Session, "before_flush")
 def _note_changes_after_publication(session: Session, _context, _instances) -> None:
     flagged: list[Challenge] = []
-    settings_changed = False
     for obj in list(session.dirty) + list(session.new) + list(session.deleted):
         if isinstance(obj, Challenge) and obj.state == ChallengeState.PUBLISHED and _changed(obj, _CHALLENGE_QUIET):
             flagged.append(obj)
@@ -247,10 +243,6 @@ def _note_changes_after_publication(session: Session, _context, _instances) -> N
                 flagged.append(challenge)
         elif isinstance(obj, User) and obj not in session.new and _changed(obj, only=_USER_CREDITS):
             flagged.extend(_published_by(session, obj.id))
-        elif isinstance(obj, SiteSetting):
-            settings_changed = True
-    if settings_changed:
-        flagged.extend(session.scalars(select(Challenge).where(Challenge.state == ChallengeState.PUBLISHED)))
     for challenge in flagged:
         if not challenge.needs_correction:
             challenge.needs_correction = True
