@@ -354,3 +354,12 @@ def test_a_word_level_diff_keeps_only_a_little_unchanged_text_around_a_change():
         Part("same", "w16 w17 w18 w19 w20 …"),
     ]
     assert word_diff("a b", "a b c") == [Part("same", "a b"), Part("added", "c")]
+
+
+def test_publishing_again_without_changes_says_nothing_changes_and_mails_nobody(published, session, post):
+    _, challenge, _, _ = published
+    asked = post(f"/editor/challenges/{challenge.id}/publish", {"version_seen": "1"}).get_data(as_text=True)
+    assert "No words or credits change" in asked and "Nobody: no quoted therapist" in asked
+    _publish(post, challenge, version_seen="1")
+    assert _outbox(session, "feature_corrected") == []
+    assert fresh(session).query(Publication).count() == 2
