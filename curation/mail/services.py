@@ -211,16 +211,16 @@ def feature_notices(session: Session, data: FeatureData, previous: FeatureData |
     """Who hears of publishing `data`: every quoted author the first time; after a
     correction of `previous`, only those whose words or credit changed."""
     now_quoted = {q["answer_id"]: q for q in data["quotes"]}
+    wanted: list[tuple[int, QuoteData | None, QuoteChange | None]]
     if previous is None:
-        wanted = [(q, None) for q in data["quotes"]]
+        wanted = [(q["consent"]["author_id"], q, None) for q in data["quotes"]]
     else:
-        wanted = [(now_quoted.get(c.answer_id), c) for c in quote_changes(previous["quotes"], data["quotes"])
-                  if c.touches_author]
-    author_ids = [c.author_id if c else q["consent"]["author_id"] for q, c in wanted if q or c]
-    authors = {u.id: u for u in session.scalars(select(User).where(User.id.in_(author_ids)))}
+        wanted = [(c.author_id, now_quoted.get(c.answer_id), c)
+                  for c in quote_changes(previous["quotes"], data["quotes"]) if c.touches_author]
+    authors = {u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a, _, _ in wanted])))}
     notices = []
-    for quote, change in wanted:
-        author = authors.get(change.author_id if change else quote["consent"]["author_id"])
+    for author_id, quote, change in wanted:
+        author = authors.get(author_id)
         if author is None:  # erased since
             continue
         first_time = change is None or change.kind == "added"

@@ -173,8 +173,9 @@ def quote_changes(published: list[QuoteData], fresh: list[QuoteData]) -> list[Qu
         was, now = old.get(answer_id), new.get(answer_id)
         quote = now or was
         assert quote is not None
-        text_before, text_after = (was or {}).get("text", ""), (now or {}).get("text", "")
-        credit_before, credit_after = (was or {}).get("credit_line", ""), (now or {}).get("credit_line", "")
+        text_before, text_after = (was["text"] if was else ""), (now["text"] if now else "")
+        credit_before = was["credit_line"] if was else ""
+        credit_after = now["credit_line"] if now else ""
         if was is None:
             kind = "added"
         elif now is None:
