@@ -258,6 +258,9 @@ class Challenge(Base):
     scheduled_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     # Why the last scheduled publish did not happen (a consent still pending, say).
     schedule_problem: Mapped[str] = mapped_column(Text, default="")
+    # Set when the challenge, its quotes or what credits them change after publication;
+    # a hint for the dashboard, confirmed against a fresh compile before it is shown.
+    needs_correction: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -405,6 +408,8 @@ class Publication(Base):
     html_brotli: Mapped[Optional[bytes]] = mapped_column(LargeBinary)
     # The data the snapshot was made from, consent records included (JSON).
     data: Mapped[str] = mapped_column(Text)
+    # Hash of the reader-facing part of `data` (publishing.corrections.content_hash).
+    content_hash: Mapped[str | None] = mapped_column(String(64))
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     first_published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

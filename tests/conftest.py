@@ -19,10 +19,12 @@ from curation import create_app, db, schema
 from curation.accounts import services as accounts
 from curation.answers import services as answers
 from curation.challenges import services as challenges
-from curation.models import Challenge, Role, User
+from curation.models import Challenge, Role, SiteSetting, User
 from curation.review import services as review
 
 PASSWORD = "a long enough passphrase"
+# A practice that has replaced the placeholders settings ship with, so its features may be published.
+PRACTICE = {"practice_name": "Lakeside Counselling", "booking_url": "https://lakeside.example/book"}
 REDIS_URL = os.environ.get("CURATION_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 
@@ -154,6 +156,7 @@ class Factory:
     def __init__(self, session):
         self.session = session
         self.count = 0
+        self.practice_set = False
 
     def _next(self) -> int:
         self.count += 1
@@ -186,8 +189,18 @@ class Factory:
     def therapist(self, **kw) -> User:
         return self.user(Role.THERAPIST, **kw)
 
+    def practice(self) -> None:
+        """The practice's own name and booking link, once: every challenge built here may be published."""
+        if self.practice_set:
+            return
+        for key, value in PRACTICE.items():
+            self.session.merge(SiteSetting(key=key, value=value))
+        self.session.commit()
+        self.practice_set = True
+
     def challenge(self, editor: User | None = None, *, state: str = "open", **fields) -> Challenge:
         self._begin()
+        self.practice()
         editor = editor or self.editor()
         values = {
             "title": "What Do Therapists Really Think About Rest?",
@@ -304,6 +317,11 @@ def post(client):
         return client.post(path, data=data, **kw)
 
     return _post
+
+
+def publish_form(**fields) -> dict:
+    """What the publish confirmation's form sends: publishing asks first, and this says yes."""
+    return {"confirm": "yes", **fields}
 
 
 @pytest.fixture

@@ -30,7 +30,7 @@ from curation.accounts import services as accounts
 from curation.challenges import services as challenges
 from curation.models import Answer, AnswerState, AuditEntry, Challenge, Publication
 from curation.review.services import approved_in_order
-from tests.conftest import PASSWORD, REDIS_URL, fresh
+from tests.conftest import PASSWORD, REDIS_URL, fresh, publish_form
 
 pytestmark = pytest.mark.slow
 
@@ -261,7 +261,7 @@ def test_two_editors_publishing_at_once_make_one_publication(server, make, sessi
     forms = []
     for browser, editor in zip(editors, (first, second), strict=True):
         assert browser.log_in(editor.email) == 302
-        forms.append({"csrf_token": browser.csrf(publish_page), "version_seen": "0"})
+        forms.append(publish_form(csrf_token=browser.csrf(publish_page), version_seen="0"))
 
     results = at_once(*[functools.partial(b.request, publish_page, form) for b, form in zip(editors, forms, strict=True)])
 

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from curation.challenges import services as challenges
 from curation.models import Answer, AnswerState, AuditEntry, ExcerptConsent, OutboxMail, Publication
-from tests.conftest import Auth, csrf, fresh
+from tests.conftest import Auth, csrf, fresh, publish_form
 
 BODY = "Empathy is listening without hurrying. It is hard on busy days. It heals anyway."
 EXCERPT = "Empathy is listening without hurrying. … It heals anyway."
@@ -62,7 +62,7 @@ def test_publishing_is_refused_with_the_names_of_who_has_not_agreed(edition, log
     page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
     assert "Waiting for consent" in page and "Liam Brennan" in page and "Maya Okafor" not in page
 
-    response = _post(client, f"/editor/challenges/{challenge.id}/publish")
+    response = _post(client, f"/editor/challenges/{challenge.id}/publish", publish_form())
     assert response.status_code == 302 and response.headers["Location"].endswith("/publish")
     flashed = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Liam Brennan" in flashed and "exact words" in flashed
@@ -77,7 +77,7 @@ def test_after_the_author_accepts_the_feature_publishes_their_exact_words(editio
     assert response.status_code == 302
 
     client = login(editor)
-    response = _post(client, f"/editor/challenges/{challenge.id}/publish")
+    response = _post(client, f"/editor/challenges/{challenge.id}/publish", publish_form())
     assert response.headers["Location"].endswith(f"/features/{fresh(session).get(type(challenge), challenge.id).slug}")
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "It heals anyway." in page
@@ -90,7 +90,7 @@ def test_the_consent_record_says_who_when_which_words_and_which_credit(edition, 
     before_accepting = dt.datetime.now(dt.timezone.utc)
     _post(author, f"/challenges/{challenge.id}/answer/excerpt", {"decision": "accept"})
     client = login(editor)
-    _post(client, f"/editor/challenges/{challenge.id}/publish")
+    _post(client, f"/editor/challenges/{challenge.id}/publish", publish_form())
 
     publication = fresh(session).scalars(select(Publication)).one()
     records = {q["consent"]["author_id"]: q["consent"] for q in json.loads(publication.data)["quotes"]}
@@ -135,7 +135,7 @@ def test_the_editor_cannot_push_the_same_declined_excerpt_again(edition, login, 
     client = login(editor)
     _post(client, f"/editor/answers/{excerpted.id}/review", {"decision": "approve", "excerpt": EXCERPT})
     assert fresh(session).get(Answer, excerpted.id).excerpt_consent == ExcerptConsent.DECLINED
-    _post(client, f"/editor/challenges/{challenge.id}/publish")
+    _post(client, f"/editor/challenges/{challenge.id}/publish", publish_form())
     assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
 
 
@@ -148,7 +148,7 @@ def test_another_excerpt_after_a_decline_asks_the_author_again(edition, login, s
     answer = fresh(session).get(Answer, excerpted.id)
     assert (answer.excerpt, answer.excerpt_consent, answer.excerpt_author_note) == (other, ExcerptConsent.PENDING, "")
     assert session.scalar(select(func.count()).select_from(OutboxMail).filter_by(kind="excerpt_awaiting_consent", recipient=answer.author.email)) == 1
-    _post(client, f"/editor/challenges/{challenge.id}/publish")
+    _post(client, f"/editor/challenges/{challenge.id}/publish", publish_form())
     assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
 
 
@@ -159,7 +159,7 @@ def test_choosing_the_whole_answer_after_a_decline_needs_no_further_consent(edit
     _post(client, f"/editor/answers/{excerpted.id}/review", {"decision": "approve", "excerpt": ""})
     answer = fresh(session).get(Answer, excerpted.id)
     assert (answer.excerpt, answer.excerpt_consent, answer.excerpt_author_note) == (None, ExcerptConsent.NONE, "")
-    _post(client, f"/editor/challenges/{challenge.id}/publish")
+    _post(client, f"/editor/challenges/{challenge.id}/publish", publish_form())
     publication = fresh(session).scalars(select(Publication)).one()
     assert BODY in [q["text"] for q in json.loads(publication.data)["quotes"]]
 
@@ -186,7 +186,7 @@ def _published(edition, login, session):
     editor, challenge, whole, excerpted = edition
     _post(login(excerpted.author), f"/challenges/{challenge.id}/answer/excerpt", {"decision": "accept"})
     editor_client = login(editor)
-    assert _post(editor_client, f"/editor/challenges/{challenge.id}/publish").status_code == 302
+    assert _post(editor_client, f"/editor/challenges/{challenge.id}/publish", publish_form()).status_code == 302
     fresh(session)
     return editor_client
 
@@ -222,7 +222,7 @@ def test_withdrawing_consent_tells_the_editors_and_a_one_click_correction_drops_
     publish_page = editor_client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
     assert "Publish a correction" in publish_page
 
-    response = _post(editor_client, f"/editor/challenges/{challenge.id}/publish", {"version_seen": "1"})
+    response = _post(editor_client, f"/editor/challenges/{challenge.id}/publish", publish_form(version_seen="1"))
     assert response.headers["Location"].endswith(f"/features/{slug}")
     page = editor_client.get(f"/features/{slug}").get_data(as_text=True)
     assert "Rest is a kindness." not in page and "It heals anyway." in page

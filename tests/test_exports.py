@@ -20,10 +20,10 @@ from curation.models import ChallengeState, QuoteCard, SiteSetting
 from curation.publishing import cards
 from curation.publishing import services as publishing
 from curation.review import services as review
-from tests.conftest import fresh, run_jobs
+from tests.conftest import PRACTICE, fresh, run_jobs
 
 SLUG = "what-do-therapists-really-think-about-empathy"
-BOOKING_URL = "https://example.org/book"
+BOOKING_URL = PRACTICE["booking_url"]
 
 # Markdown and HTML injection families: links, images, autolinks, raw HTML,
 # entity-encoded schemes, link titles that break out of their quotes.

@@ -15,7 +15,7 @@ from curation import db
 from curation.mail import delivery
 from curation.mail import services as mail
 from curation.models import Answer, Challenge, OutboxMail, User
-from tests.conftest import PASSWORD, Auth, csrf, fresh
+from tests.conftest import PASSWORD, Auth, csrf, fresh, publish_form
 
 
 def _free_port() -> int:
@@ -391,6 +391,7 @@ def test_reminder_days_is_the_editors_setting(make, app, session, runner):
 
 def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_links(make, app, session, runner, inbox):
     app.config["BASE_URL"] = "http://curation.test"
+    make.practice()  # the challenge comes through the form, not the factory
     editor = make.editor(name="Elena Park")
     editor_client = _login(app, editor)
 
@@ -469,7 +470,7 @@ def test_a_whole_edition_sends_each_mail_once_to_the_right_people_with_working_l
 
     # 6. Published: the feature's link and the author's own quote card.
     _post(editor_client, f"/editor/challenges/{challenge_id}/close")
-    response = _post(editor_client, f"/editor/challenges/{challenge_id}/publish")
+    response = _post(editor_client, f"/editor/challenges/{challenge_id}/publish", publish_form())
     assert response.status_code == 302
     slug = fresh(session).get(Challenge, challenge_id).slug
     [published] = deliver()

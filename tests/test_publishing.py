@@ -15,7 +15,7 @@ from curation.publishing import cards
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
 from curation.publishing.compiling import feature_data
-from tests.conftest import fresh, run_jobs
+from tests.conftest import fresh, publish_form, run_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -154,7 +154,7 @@ def test_a_booking_link_must_be_a_web_address(make, auth, post):
 def test_the_publish_button_redirects_to_the_feature(make, session, auth, post):
     editor, challenge, _ = _ready(make, session)
     auth.login(editor)
-    response = post(f"/editor/challenges/{challenge.id}/publish")
+    response = post(f"/editor/challenges/{challenge.id}/publish", publish_form())
     assert response.headers["Location"].endswith("/features/what-do-therapists-really-think-about-rest")
 
 

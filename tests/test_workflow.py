@@ -5,7 +5,7 @@ import re
 from sqlalchemy import func, select
 
 from curation.models import Answer, AnswerState, AuditEntry, Challenge, ChallengeState, Publication
-from tests.conftest import csrf, fresh
+from tests.conftest import csrf, fresh, publish_form
 
 PASSWORD = "a long enough passphrase"
 
@@ -14,6 +14,10 @@ def _post(client, path, data):
     data = dict(data)
     data["csrf_token"] = csrf(client, "/account") if "/auth/" not in path else csrf(client)
     return client.post(path, data=data)
+
+
+def _without_editor_bar(html):
+    return re.sub(r"\n*<link [^>]*editor-bar\.css[^>]*>.*?</aside>\n*", "\n", html, count=1, flags=re.DOTALL)
 
 
 def _invite(client, email, role="therapist"):
@@ -93,7 +97,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
 
     # The excerpt waits for its author's consent.
     _post(client, f"/editor/challenges/{challenge_id}/close", {})
-    response = _post(client, f"/editor/challenges/{challenge_id}/publish", {})
+    response = _post(client, f"/editor/challenges/{challenge_id}/publish", publish_form())
     assert response.headers["Location"].endswith(f"/editor/challenges/{challenge_id}/publish")
     assert "Liam Brennan" in client.get(response.headers["Location"]).get_data(as_text=True)
     therapists[1].post(f"/challenges/{challenge_id}/answer/excerpt", data={
@@ -106,12 +110,34 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
         "order": f"{answer_ids[2]},{answer_ids[0]},{answer_ids[1]}", "version": version})
     assert response.status_code == 302
 
+    # The settings still hold the examples the tool ships with: publishing waits for the practice's own.
+    response = _post(client, f"/editor/challenges/{challenge_id}/publish", publish_form())
+    refused = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "own name and booking link in Settings" in refused and 'href="/editor/settings"' in refused
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
+    assert _post(client, "/editor/settings", {
+        "practice_name": "Harbour Therapy", "booking_text": "Talk to us.", "booking_label": "Book a consultation",
+        "booking_url": "https://harbour.example/book", "anonymous_credit": "A registered psychotherapist",
+        "frame_ancestors": "", "reminder_days": "3"}).status_code == 302
+
     preview = client.get(f"/editor/challenges/{challenge_id}/preview").get_data(as_text=True)
-    response = _post(client, f"/editor/challenges/{challenge_id}/publish", {})
+    assert "Preview — not published" in preview and "The date you publish" in preview
+    # Publishing asks first: how many quotes, and that each quoted therapist gets an e-mail.
+    confirmation = _post(client, f"/editor/challenges/{challenge_id}/publish", {})
+    asking = confirmation.get_data(as_text=True)
+    assert confirmation.status_code == 200 and "3 quotes" in asking
+    assert all(name in asking for name in ("Maya Okafor", "Liam Brennan", "Noor Haddad"))
+    assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 0
+    response = _post(client, f"/editor/challenges/{challenge_id}/publish", publish_form())
     slug_path = response.headers["Location"]
     assert slug_path.endswith("/features/what-do-therapists-really-think-about-empathy")
-    page = client.get(slug_path).get_data(as_text=True)
-    assert page == preview  # the preview is exactly what publishing froze
+    seen_by_editor = client.get(slug_path).get_data(as_text=True)
+    assert "Published" in seen_by_editor and f'href="/editor/challenges/{challenge_id}"' in seen_by_editor
+    page = app.test_client().get(slug_path).get_data(as_text=True)
+    published_on = fresh(session).scalars(select(Publication)).one().published_at.strftime("%-d %B %Y")
+    # the preview is exactly what publishing froze, but for its bar and the date it could not know
+    assert page == _without_editor_bar(preview).replace("The date you publish", published_on)
+    assert "Back to the challenge" not in page
 
     # Structure of the series, in the editor's order, credited as chosen.
     for text in ("Today's Challenge", "The Challenge", "The Challengers", "The Results",
@@ -125,7 +151,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
     assert "/features/what-do-therapists-really-think-about-empathy" in client.get("/").get_data(as_text=True)
 
     # A correction makes version 2; the first stays on record, superseded.
-    _post(client, f"/editor/challenges/{challenge_id}/publish", {"version_seen": "1"})
+    _post(client, f"/editor/challenges/{challenge_id}/publish", publish_form(version_seen="1"))
     fresh(session)  # end the test session's snapshot to see the app's commits
     versions = session.scalars(select(Publication).order_by(Publication.version)).all()
     assert [v.version for v in versions] == [1, 2]

@@ -123,7 +123,6 @@ def home_for(user: User) -> str:
 
 
 @bp.route("/auth/login", methods=["GET", "POST"])
-@db.reads_only
 @limiter.limit(_login_limit, methods=["POST"])
 def login():
     if not accounts.has_users(db.session):

@@ -1,6 +1,7 @@
 """Challenges: create, edit, and the moves between states."""
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from typing import Any
 
@@ -9,7 +10,14 @@ from sqlalchemy.orm import Session
 
 from curation import audit, editor_markdown
 from curation.errors import Conflict, NotFound
-from curation.models import Answer, AnswerState, Challenge, ChallengeState, User
+from curation.models import (
+    Answer,
+    AnswerState,
+    AuditEntry,
+    Challenge,
+    ChallengeState,
+    User,
+)
 
 EDITABLE_FIELDS = (
     "title", "topic", "question", "intro", "challengers", "outro", "closes_at", "word_limit",
@@ -109,3 +117,84 @@ def open_for_therapists(session: Session) -> list[Challenge]:
             select(Challenge).where(Challenge.state == ChallengeState.OPEN).order_by(Challenge.closes_at, Challenge.id)
         )
     )
+
+
+def counts_of(session: Session, challenge: Challenge) -> dict[str, int]:
+    """The challenge's answers counted by state, in one query."""
+    return {
+        AnswerState(state).value: number
+        for state, number in session.execute(
+            select(Answer.state, func.count(Answer.id)).where(Answer.challenge_id == challenge.id).group_by(Answer.state)
+        )
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class NextStep:
+    """What the challenge needs from the editor now, and the other actions that make sense.
+
+    `key` is one of: open, wait, review, order, close, publish, reopen, correction, done.
+    """
+
+    key: str
+    text: str
+    count: int = 0
+    also: frozenset[str] = frozenset()  # preview, order, publish: offered beside the next step
+
+
+def ordered_ids(session: Session) -> set[int]:
+    """Challenges whose quotes the editor has put in order at least once (from the audit log)."""
+    return set(
+        session.scalars(
+            select(AuditEntry.subject_id).where(
+                AuditEntry.action == "challenge.reordered", AuditEntry.subject_type == "challenge"
+            ).distinct()
+        )
+    )
+
+
+def is_ordered(session: Session, challenge: Challenge) -> bool:
+    return session.scalar(
+        select(AuditEntry.id).where(
+            AuditEntry.action == "challenge.reordered",
+            AuditEntry.subject_type == "challenge",
+            AuditEntry.subject_id == challenge.id,
+        ).limit(1)
+    ) is not None
+
+
+def next_step(
+    challenge: Challenge, counts: dict[str, int], *, ordered: bool = False, correction_owed: bool = False
+) -> NextStep:
+    submitted = counts.get(AnswerState.SUBMITTED, 0)
+    approved = counts.get(AnswerState.APPROVED, 0)
+    drafts = counts.get(AnswerState.DRAFT, 0) + counts.get(AnswerState.CHANGES_REQUESTED, 0)
+    also = {"preview"}
+    if approved > 1:
+        also.add("order")
+    if challenge.state in (ChallengeState.CLOSED, ChallengeState.PUBLISHED) and approved:
+        also.add("publish")
+
+    def step(key: str, text: str, count: int = 0) -> NextStep:
+        return NextStep(key, text, count, frozenset(also - {key}))
+
+    if challenge.state == ChallengeState.DRAFT:
+        return step("open", "Open it for answers: therapists get an e-mail and can answer until the deadline.")
+    if challenge.state == ChallengeState.PUBLISHED:
+        if correction_owed:
+            return step("correction", "The public page does not show your latest changes yet: see below what a correction changes.")
+        return step("done", "Published.")
+    if submitted:
+        return step("review", f"Review {submitted} submitted answer{'' if submitted == 1 else 's'}.", submitted)
+    if challenge.state == ChallengeState.OPEN:
+        if not approved:
+            waiting = f" {drafts} therapist{' is' if drafts == 1 else 's are'} still writing." if drafts else ""
+            return step("wait", "Wait for answers: none is waiting for review." + waiting, drafts)
+        if approved > 1 and not ordered:
+            return step("order", f"Put the {approved} approved quotes in the order that reads best.", approved)
+        return step("close", "Close it when enough answers are in, so none arrives while you publish.")
+    if not approved:
+        return step("reopen", "No answer is approved yet: reopen it for answers, or review the ones you have.")
+    if approved > 1 and not ordered:
+        return step("order", f"Put the {approved} approved quotes in the order that reads best.", approved)
+    return step("publish", "Preview it, then publish.", approved)

@@ -19,7 +19,12 @@ bp = Blueprint("challenges", __name__, url_prefix="/editor")
 def dashboard():
     rows = challenges.all_with_counts(db.session)
     owed = publishing.corrections_owed(db.session)
-    return render_template("challenges/dashboard.html", rows=rows, corrections_owed=owed)
+    owed_ids, ordered = {c.id for c in owed}, challenges.ordered_ids(db.session)
+    steps = {
+        c.id: challenges.next_step(c, counts, ordered=c.id in ordered, correction_owed=c.id in owed_ids)
+        for c, counts in rows
+    }
+    return render_template("challenges/dashboard.html", rows=rows, corrections_owed=owed, steps=steps)
 
 
 @bp.route("/challenges/new", methods=["GET", "POST"])
@@ -49,7 +54,7 @@ def edit(challenge_id: int):
     if form.validate_on_submit():
         challenges.update(db.session, challenge, current_user, form.fields_for_service())
         db.session.commit()
-        flash("Changes saved.")
+        flash(_saved_message(challenge))
         return redirect(url_for("review.queue", challenge_id=challenge.id))
     if not form.is_submitted():
         form.fill_from(challenge)
@@ -91,3 +96,11 @@ def remind(challenge_id: int, user_id: int):
     db.session.commit()
     flash(f"A reminder is on its way to {therapist.name}.")
     return redirect(target)
+def _saved_message(challenge) -> str:
+    current = publishing.current_publication_of(db.session, challenge)
+    if current is None:
+        return "Changes saved."
+    return (
+        f"Changes saved, but not yet public: the public page still shows version {current.version}. "
+        "Publish a correction to put them live; what will change is shown below."
+    )

@@ -1,6 +1,7 @@
 """The outbox: mails are written in the transaction of their event and sent after commit."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -28,7 +29,8 @@ from curation.models import (
     Suggestion,
     User,
 )
-from curation.publishing.compiling import feature_data
+from curation.publishing import corrections
+from curation.publishing.compiling import FeatureData, QuoteData, feature_data
 from curation.site import services as site_settings
 from curation.templating import local_time
 from curation.urls import external_url
@@ -255,28 +257,75 @@ def _reminder_days(session: Session) -> int:
         return int(site_settings.DEFAULTS["reminder_days"])
 
 
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """One quoted author's mail about a publication: that their words are out, or,
+    after a correction, what changed in them."""
+
+    author: User
+    kind: str  # feature_published or feature_corrected
+    quote: QuoteData | None  # their quote as it now stands; None when it was taken out
+    change: corrections.QuoteChange | None
+
+    @property
+    def will_be_sent(self) -> bool:
+        return _wants_mail(self.author)
+
+
+def feature_notices(session: Session, data: FeatureData, previous: FeatureData | None) -> list[Notice]:
+    """Who hears of publishing `data`: every quoted author the first time; after a
+    correction of `previous`, only those whose words or credit changed."""
+    now_quoted = {q["answer_id"]: q for q in data["quotes"]}
+    wanted: list[tuple[int, QuoteData | None, corrections.QuoteChange | None]]
+    if previous is None:
+        wanted = [(q["consent"]["author_id"], q, None) for q in data["quotes"]]
+    else:
+        wanted = [(c.author_id, now_quoted.get(c.answer_id), c)
+                  for c in corrections.quote_changes(previous["quotes"], data["quotes"]) if c.touches_author]
+    authors = {u.id: u for u in session.scalars(select(User).where(User.id.in_([a for a, _, _ in wanted])))}
+    notices = []
+    for author_id, quote, change in wanted:
+        author = authors.get(author_id)
+        if author is None:  # erased since
+            continue
+        first_time = change is None or change.kind == "added"
+        notices.append(Notice(author, "feature_published" if first_time else "feature_corrected", quote, change))
+    return notices
+
+
+def _previous_public(session: Session, publication: Publication) -> Publication | None:
+    """The version this one replaced on the public site, if it replaced one."""
+    return session.scalar(
+        select(Publication).where(
+            Publication.challenge_id == publication.challenge_id,
+            Publication.version == publication.version - 1,
+            Publication.superseded_at.is_not(None),
+        )
+    )
+
+
 def queue_feature_published(session: Session, publication: Publication) -> int:
-    """Each quoted author hears that the feature is out, with their own card."""
-    quotes = feature_data(publication)["quotes"]
-    authors = {
-        u.id: u for u in session.scalars(select(User).where(User.id.in_([q["consent"]["author_id"] for q in quotes])))
-    }
-    readers = [(q, authors[q["consent"]["author_id"]]) for q in quotes if q["consent"]["author_id"] in authors]
+    """Each quoted author hears that the feature is out, with their own card; a
+    correction mails only those whose words or credit it changed, with the change."""
+    previous = _previous_public(session, publication)
+    notices = feature_notices(session, feature_data(publication), feature_data(previous) if previous else None)
     told = queue_readers_told(session, publication)
     return told + _count_queued(
         queue(
             session,
-            kind="feature_published",
-            recipient=author.email,
-            subject=f"Published: {publication.title}",
-            template="feature_published",
-            dedupe_key=f"feature_published:{publication.id}:{author.id}",
+            kind=notice.kind,
+            recipient=notice.author.email,
+            subject=(f"Published: {publication.title}" if notice.kind == "feature_published"
+                     else f"Corrected: {publication.title}"),
+            template=notice.kind,
+            dedupe_key=f"{notice.kind}:{publication.id}:{notice.author.id}",
             publication=publication,
-            author=author,
-            quote=quote,
+            author=notice.author,
+            quote=notice.quote,
+            change=notice.change,
         )
-        for quote, author in readers
-        if _wants_mail(author)
+        for notice in notices
+        if notice.will_be_sent
     )
 
 

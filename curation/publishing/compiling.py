@@ -307,9 +307,10 @@ def structured_data(data: FeatureData) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def render_snapshot(data: FeatureData) -> SnapshotOutputs:
-    """The frozen outputs of one publication, from its data alone."""
-    published_at = dt.datetime.fromisoformat(data["published_at"])
+def render_snapshot(data: FeatureData, *, preview: bool = False) -> SnapshotOutputs:
+    """The frozen outputs of one publication, from its data alone; a preview's
+    date is not known yet (None: the page says "the date you publish")."""
+    published_at = None if preview else dt.datetime.fromisoformat(data["published_at"])
     context = {
         "feature": data,
         "published_at": published_at,

@@ -7,8 +7,9 @@ import dataclasses
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, load_only
 
+from curation import db
 from curation.errors import NotFound
-from curation.models import Publication, QuoteCard, SiteSetting
+from curation.models import Challenge, Publication, QuoteCard, SiteSetting
 from curation.publishing import jobs
 from curation.publishing.cards import SHARE_IMAGE_NUMBER
 from curation.publishing.compiling import feature_data
@@ -96,10 +97,13 @@ def public_card(session: Session, slug: str, number: int) -> QuoteCard:
         raise NotFound("There is no such quote card.")
     publication_id = publication.id
     png = jobs.draw_card(data, number)
-    # Ends this read's snapshot before writing: on SQLite a write from a stale
-    # snapshot fails at once if the card job committed another card meanwhile.
-    session.commit()
-    return jobs.store_card(session, publication_id, data, number, png)
+    # Stored in a unit of work of its own that says it writes: the reader's
+    # request only reads, and on SQLite a write from its snapshot could fail at
+    # once if the card job committed another card meanwhile.
+    with db.new_session(writes=True) as own:
+        card = jobs.store_card(own, publication_id, data, number, png)
+        own.commit()
+        return card
 
 
 def public_quote_card(session: Session, slug: str, number: int) -> QuoteCard:
@@ -125,3 +129,11 @@ def archive(session: Session) -> list[Publication]:
     )
 
 
+
+
+def challenge_of(session: Session, slug: str) -> Challenge:
+    """The challenge behind a public page, for the editors' way back to it."""
+    challenge = session.scalar(select(Challenge).where(Challenge.slug == slug))
+    if challenge is None:
+        raise NotFound("There is no published feature here.")
+    return challenge

@@ -18,7 +18,7 @@ from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
 from curation.models import JobKind
 from curation.privacy import services as privacy
-from curation.publishing import compiling, compressed, jobs, scheduling, wordpress
+from curation.publishing import compiling, compressed, editor_bar, jobs, scheduling, wordpress
 from curation.publishing import feed as atom
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
@@ -37,7 +37,13 @@ public = Blueprint("public", __name__)
 @editor_required
 def preview(challenge_id: int):
     challenge = challenges.get(db.session, challenge_id)
-    return publishing.preview(db.session, challenge)
+    bar = render_template(
+        "publishing/_editor_bar.html",
+        challenge=challenge,
+        preview=True,
+        placeholders=site_settings.placeholders_left(site_settings.load(db.session)),
+    )
+    return editor_bar.around(publishing.preview(db.session, challenge), bar)
 
 
 @bp.get("/challenges/<int:challenge_id>/publish")
@@ -64,6 +70,9 @@ def _publish_page(challenge, schedule_form: ScheduleForm):
         latest_version=versions[0].version if versions else 0,
         after=jobs.after_publish_state(db.session, challenge),
         schedule_form=schedule_form,
+        placeholders=site_settings.placeholders_left(site_settings.load(db.session)),
+        correction=publishing.correction_owed(db.session, challenge),
+        preview_exports=None if current else publishing.preview_exports(db.session, challenge),
     )
 
 
@@ -79,14 +88,16 @@ def publish(challenge_id: int):
         return _schedule(challenge, form)
     version_seen = request.form.get("version_seen", type=int)
     try:
+        if request.form.get("confirm") != "yes":
+            return _confirmation(challenge)
         publication = publishing.publish(db.session, challenge, current_user, version_seen=version_seen)
     except (Conflict, Invalid) as problem:
         db.session.rollback()
         flash(problem.message, "error")
         return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
-    mail.queue_feature_published(db.session, publication)
+    mailed = mail.queue_feature_published(db.session, publication)
     db.session.commit()
-    flash(f"Published as version {publication.version}.")
+    flash(_published_message(publication.version, mailed))
     return redirect(url_for("public.feature", slug=publication.slug))
 
 
@@ -161,6 +172,27 @@ def check_wordpress():
         except wordpress.WordPressProblem as problem:
             flash(str(problem), "error")
     return redirect(url_for("publishing.wordpress_settings"))
+def _confirmation(challenge):
+    """Publishing asks first: how many quotes, and who will get a mail about it."""
+    plan = publishing.plan(db.session, challenge)
+    notices = mail.feature_notices(
+        db.session, plan.data, compiling.feature_data(plan.previous) if plan.previous else None
+    )
+    return render_template(
+        "publishing/confirm.html",
+        challenge=challenge,
+        plan=plan,
+        mailed=[n for n in notices if n.will_be_sent],
+        not_mailed=[n for n in notices if not n.will_be_sent],
+        # what the publish form sent (the version seen, a schedule) goes through unchanged
+        carried={k: v for k, v in request.form.items() if k not in ("csrf_token", "confirm")},
+    )
+
+
+def _published_message(version: int, mailed: int) -> str:
+    what = "Published" if version == 1 else f"Correction published as version {version}"
+    people = "nobody needed an e-mail" if not mailed else f"{mailed} therapist{'' if mailed == 1 else 's'} will get an e-mail"
+    return f"{what}: this is the public page, as readers see it. {people[0].upper()}{people[1:]}."
 
 
 @bp.post("/challenges/<int:challenge_id>/unpublish")
@@ -218,12 +250,25 @@ def robots():
 
 @public.get("/features/<slug>")
 def feature(slug: str):
+    if current_user.is_authenticated and current_user.is_editor:
+        return _with_editor_bar(slug, public_reads.public_page(db.session, slug))
     encoding = compressed.best(request.headers.get("Accept-Encoding", ""), has_brotli=True, has_gzip=True)
     page = public_reads.public_page(db.session, slug, encoding)
     response = _stored(page.body, "text/html", page.etag, frame_policy=_frame_policy(page.frame_ancestors))
     if page.encoding:
         response.headers["Content-Encoding"] = page.encoding
     response.vary.add("Accept-Encoding")
+    return response
+
+
+def _with_editor_bar(slug: str, page: public_reads.PublicPage) -> Response:
+    """The public page as readers see it, with the editor's messages and a way
+    back around it: made for this editor only, never stored, never cached."""
+    challenge = public_reads.challenge_of(db.session, slug)
+    bar = render_template("publishing/_editor_bar.html", challenge=challenge, preview=False)
+    response = Response(editor_bar.around(str(page.body), bar), mimetype="text/html")
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = _frame_policy(page.frame_ancestors)
     return response
 
 
@@ -242,7 +287,6 @@ def feature_fragment(slug: str):
 @public.get("/features/<slug>/quotes/<int:number>.png")
 def quote_card(slug: str, number: int):
     card = public_reads.public_quote_card(db.session, slug, number)
-    db.session.commit()  # a card drawn just now is kept for the next reader
     return _stored(card.png, "image/png", card.etag)
 
 

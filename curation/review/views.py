@@ -30,6 +30,7 @@ def queue(challenge_id: int):
     state = request.args.get("state") or None
     state = AnswerState(state) if state in review.REVIEWABLE else None
     page = review.queue(db.session, challenge, state=state, page=request.args.get("page", 1, type=int))
+    correction = publishing.correction_owed(db.session, challenge)
     return render_template(
         "review/queue.html",
         challenge=challenge,
@@ -39,6 +40,13 @@ def queue(challenge_id: int):
         current=publishing.current_publication_of(db.session, challenge),
         credit_lines=publishing.credit_lines(db.session, page.answers),
         progress=progress.of(db.session, challenge) if challenge.state == "open" else None,
+        correction=correction,
+        step=challenges.next_step(
+            challenge,
+            challenges.counts_of(db.session, challenge),
+            ordered=challenges.is_ordered(db.session, challenge),
+            correction_owed=correction is not None,
+        ),
     )
 
 

@@ -61,6 +61,14 @@ def stored_value(value: object) -> str:
     if isinstance(value, bool):
         return "True" if value else ""
     return str(value)
+# Settings that ship as stand-ins: a feature published with them would name no
+# practice and send its readers to an example link.
+PLACEHOLDERS: dict[str, str] = {"practice_name": "name", "booking_url": "booking link"}
+
+
+def placeholders_left(settings: dict[str, str]) -> list[str]:
+    """What the practice must still set before anything goes live, in plain words."""
+    return [label for key, label in PLACEHOLDERS.items() if settings[key].strip() == DEFAULTS[key]]
 
 
 def load(session: Session) -> dict[str, str]:

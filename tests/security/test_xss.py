@@ -22,7 +22,7 @@ from curation.publishing import cards
 from curation.publishing import services as publishing
 from curation.review import services as review
 from curation.security import clean, clean_text, is_safe_link, one_line
-from tests.conftest import PASSWORD, csrf, fresh
+from tests.conftest import PASSWORD, PRACTICE, csrf, fresh, publish_form
 from tests.security.hostile_markup import (
     active_tag_counts,
     feed_problems,
@@ -180,7 +180,7 @@ def test_answers_names_notes_and_excerpts_never_become_markup(app, session, make
     pages.check("preview", editor_client.get(f"/editor/challenges/{challenge.id}/preview"))
 
     assert editor_client.post(f"/editor/challenges/{challenge.id}/close", data={"csrf_token": editor_token}).status_code == 302
-    response = editor_client.post(f"/editor/challenges/{challenge.id}/publish", data={"csrf_token": editor_token, "version_seen": 0})
+    response = editor_client.post(f"/editor/challenges/{challenge.id}/publish", data=publish_form(csrf_token=editor_token, version_seen=0))
     assert response.status_code == 302 and "/features/" in response.headers["Location"], response.get_data(as_text=True)[:500]
     slug = response.headers["Location"].rsplit("/", 1)[1]
 
@@ -191,7 +191,7 @@ def test_answers_names_notes_and_excerpts_never_become_markup(app, session, make
     pages.check("fragment", reader.get(f"/features/{slug}/fragment.html"))
     pages.check("archive", reader.get("/"))
     pages.check_feed("feed", reader.get("/feed.atom"))
-    pages.check_markdown("markdown", reader.get(f"/features/{slug}.md").get_data(as_text=True), {"https://example.org/book"})
+    pages.check_markdown("markdown", reader.get(f"/features/{slug}.md").get_data(as_text=True), {PRACTICE["booking_url"]})
     pages.check("published version", editor_client.get(f"/editor/challenges/{challenge.id}/versions/1"))
     pages.check("publish page after", editor_client.get(f"/editor/challenges/{challenge.id}/publish"))
     _check_audit_and_outbox(pages, editor_client, session)
@@ -216,6 +216,7 @@ CHALLENGE_FIELDS = ("title", "topic", "question", "intro", "challengers", "outro
 
 def test_challenge_texts_never_become_markup(app, session, make, no_card_images):
     pages = Pages()
+    make.practice()  # these challenges come through the form, not the factory
     editor, therapist = make.editor(name="Edna Editor"), make.therapist(name="Theo Writer")
     editor_client, writer, reader = app.test_client(), app.test_client(), app.test_client()
     login_as(editor_client, editor)
@@ -267,7 +268,7 @@ def test_challenge_texts_never_become_markup(app, session, make, no_card_images)
         pages.shows(f"feature {slug}", feature, stored(text))
         pages.check(f"fragment {slug}", reader.get(f"/features/{slug}/fragment.html"), extra_tags=SANITIZED_TAGS)
         pages.check_markdown(f"markdown {slug}", reader.get(f"/features/{slug}.md").get_data(as_text=True),
-                             {"https://example.org/book"}, editor_links=True)
+                             {PRACTICE["booking_url"]}, editor_links=True)
     pages.check("preview", editor_client.get(f"/editor/challenges/{made[-1][0]}/preview"), extra_tags=SANITIZED_TAGS)
     pages.check("dashboard", editor_client.get("/editor/"))
     pages.check("archive", reader.get("/"))
