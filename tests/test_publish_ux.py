@@ -77,7 +77,7 @@ def test_the_publish_button_asks_first_with_the_count_and_who_gets_a_mail(editio
     page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
     assert "Publish…" in page
 
-    asked = post(f"/editor/challenges/{challenge.id}/publish", {"version_seen": "0"})
+    asked = client.get(f"/editor/challenges/{challenge.id}/publish/confirm?version_seen=0")
     text = asked.get_data(as_text=True)
     assert asked.status_code == 200 and "2 quotes" in text
     assert "Maya Okafor" in text.split("Not mailed")[0]
@@ -260,7 +260,7 @@ def test_a_correction_mails_only_the_author_whose_quote_it_takes_out(published, 
     assert "Maya Okafor withdrew consent" in page and "Quote by Maya Okafor</strong>\n    — taken out" in page
     assert "Quote by Liam Brennan</strong>\n    — moves from place 2 to 1" in page
 
-    asked = post(f"/editor/challenges/{challenge.id}/publish", {"version_seen": "1"}).get_data(as_text=True)
+    asked = client.get(f"/editor/challenges/{challenge.id}/publish/confirm?version_seen=1").get_data(as_text=True)
     assert "Publish a correction?" in asked and "Maya Okafor — their quote is taken out" in asked
     assert "Liam Brennan" not in asked.split("Who gets an e-mail")[1]
 
@@ -287,7 +287,7 @@ def test_changed_words_are_shown_word_by_word_and_mailed_to_their_author_with_th
 
     page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
     assert "Quote by Maya Okafor" in page and re.search(r"<ins>.*?my clients</ins>", page)
-    asked = post(f"/editor/challenges/{challenge.id}/publish", {"version_seen": "1"}).get_data(as_text=True)
+    asked = client.get(f"/editor/challenges/{challenge.id}/publish/confirm?version_seen=1").get_data(as_text=True)
     assert "Maya Okafor — their words change" in asked and "Liam Brennan" not in asked.split("Who gets an e-mail")[1]
     _publish(post, challenge, version_seen="1")
     [corrected] = _outbox(session, "feature_corrected")
@@ -338,9 +338,10 @@ def test_a_correction_against_a_version_someone_replaced_meanwhile_is_refused(pu
     assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 2
 
 
-def test_a_therapist_cannot_reach_the_confirmation(edition, auth, post):
+def test_a_therapist_cannot_reach_the_confirmation(edition, auth, client, post):
     _, challenge, maya, _ = edition
     auth.login(maya)
+    assert client.get(f"/editor/challenges/{challenge.id}/publish/confirm").status_code == 403
     assert post(f"/editor/challenges/{challenge.id}/publish").status_code == 403
 
 
@@ -356,9 +357,9 @@ def test_a_word_level_diff_keeps_only_a_little_unchanged_text_around_a_change():
     assert word_diff("a b", "a b c") == [Part("same", "a b"), Part("added", "c")]
 
 
-def test_publishing_again_without_changes_says_nothing_changes_and_mails_nobody(published, session, post):
+def test_publishing_again_without_changes_says_nothing_changes_and_mails_nobody(published, session, client, post):
     _, challenge, _, _ = published
-    asked = post(f"/editor/challenges/{challenge.id}/publish", {"version_seen": "1"}).get_data(as_text=True)
+    asked = client.get(f"/editor/challenges/{challenge.id}/publish/confirm?version_seen=1").get_data(as_text=True)
     assert "No words or credits change" in asked and "Nobody: no quoted therapist" in asked
     _publish(post, challenge, version_seen="1")
     assert _outbox(session, "feature_corrected") == []

@@ -15,7 +15,7 @@ from curation.publishing import cards
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
 from curation.publishing.compiling import feature_data
-from tests.conftest import fresh, publish_form, run_jobs
+from tests.conftest import PRACTICE, fresh, publish_form, run_jobs
 
 
 @pytest.fixture(autouse=True)
@@ -203,7 +203,7 @@ def test_an_accepted_card_excerpt_is_what_the_card_shows(app, make, session, mon
     assert quote["text"] == LONG_ANSWER  # the page keeps the whole answer
     assert quote["card_text"] == answer.card_excerpt and quote["card_problem"] is None
     assert [card.text_of("quote") for card in drawn] == [answer.card_excerpt]
-    assert drawn[0].text_of("series") == "Therapists Being Human · Our practice"
+    assert drawn[0].text_of("series") == f"Therapists Being Human · {PRACTICE['practice_name']}"
 
 
 def test_a_card_excerpt_not_yet_accepted_holds_the_publication_and_draws_nothing(make, session):

@@ -123,7 +123,7 @@ def test_an_editor_and_three_therapists_run_a_whole_edition(app, client, session
     preview = client.get(f"/editor/challenges/{challenge_id}/preview").get_data(as_text=True)
     assert "Preview — not published" in preview and "The date you publish" in preview
     # Publishing asks first: how many quotes, and that each quoted therapist gets an e-mail.
-    confirmation = _post(client, f"/editor/challenges/{challenge_id}/publish", {})
+    confirmation = client.get(f"/editor/challenges/{challenge_id}/publish/confirm")
     asking = confirmation.get_data(as_text=True)
     assert confirmation.status_code == 200 and "3 quotes" in asking
     assert all(name in asking for name in ("Maya Okafor", "Liam Brennan", "Noor Haddad"))

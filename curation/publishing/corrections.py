@@ -23,7 +23,10 @@ from curation.publishing.compiling import FeatureData, QuoteData
 # Keys that change with every publication without the reader's text changing, and
 # the site-wide settings: those apply to features published from then on (the
 # settings page says so), so changing them owes no feature a correction.
-_EVERY_TIME = frozenset({"slug", "version", "published_at", "practice_name", "booking"})
+_EVERY_TIME = frozenset({
+    "slug", "version", "published_at", "first_published_at",
+    "practice_name", "series_name", "booking", "closing", "cards_between_quotes",
+})
 _QUOTE_EVERY_TIME = frozenset({"number", "consent"})
 
 # How the parts of a feature are called on the editor's screens; a part the

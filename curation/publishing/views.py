@@ -88,8 +88,6 @@ def publish(challenge_id: int):
         return _schedule(challenge, form)
     version_seen = request.form.get("version_seen", type=int)
     try:
-        if request.form.get("confirm") != "yes":
-            return _confirmation(challenge)
         publication = publishing.publish(db.session, challenge, current_user, version_seen=version_seen)
     except (Conflict, Invalid) as problem:
         db.session.rollback()
@@ -172,8 +170,20 @@ def check_wordpress():
         except wordpress.WordPressProblem as problem:
             flash(str(problem), "error")
     return redirect(url_for("publishing.wordpress_settings"))
+@bp.get("/challenges/<int:challenge_id>/publish/confirm")
+@editor_required
+def confirm_publish(challenge_id: int):
+    """The Publish… button asks first: how many quotes, and who will get a mail
+    about it. Its form posts to the publish route, which publishes at once."""
+    challenge = challenges.get(db.session, challenge_id)
+    try:
+        return _confirmation(challenge)
+    except (Conflict, Invalid) as problem:
+        flash(problem.message, "error")
+        return redirect(url_for("publishing.publish_page", challenge_id=challenge_id))
+
+
 def _confirmation(challenge):
-    """Publishing asks first: how many quotes, and who will get a mail about it."""
     plan = publishing.plan(db.session, challenge)
     notices = mail.feature_notices(
         db.session, plan.data, compiling.feature_data(plan.previous) if plan.previous else None
@@ -185,7 +195,7 @@ def _confirmation(challenge):
         mailed=[n for n in notices if n.will_be_sent],
         not_mailed=[n for n in notices if not n.will_be_sent],
         # what the publish form sent (the version seen, a schedule) goes through unchanged
-        carried={k: v for k, v in request.form.items() if k not in ("csrf_token", "confirm")},
+        carried={k: v for k, v in request.args.items() if k not in ("csrf_token", "confirm")},
     )
 
 

@@ -68,6 +68,7 @@ WHO_MAY = {
     "review.order": "editor",
     "publishing.preview": "editor",
     "publishing.publish_page": "editor",
+    "publishing.confirm_publish": "editor",
     "publishing.publish": "editor",
     "publishing.unpublish": "editor",
     "publishing.version": "editor",
