@@ -144,7 +144,8 @@ def _shortened(words: list[str], *, first: bool, last: bool) -> str:
 def _flat(data: FeatureData) -> dict[str, str]:
     flat: dict[str, str] = {}
     for key, value in data.items():
-        if key in _EVERY_TIME or key == "quotes":
+        # the editor's Markdown reads as its rendered `_html` twin, compared already
+        if key in _EVERY_TIME or key == "quotes" or key.endswith("_md"):
             continue
         if isinstance(value, dict):
             flat.update({f"{key}.{inner}": v for inner, v in value.items() if isinstance(v, str)})

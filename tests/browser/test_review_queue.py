@@ -38,12 +38,12 @@ def test_the_review_page_shows_the_excerpt_beside_the_answer_with_the_cuts_struc
     page = pages.log_in(pages.page(), editor)
     page.goto(f"/editor/answers/{answer.id}/review")
     page.get_by_label("Approve").check()
-    page.get_by_label("Excerpt (optional)").fill("Rest is where insight lands. …")
+    page.get_by_label("Excerpt (optional)", exact=True).fill("Rest is where insight lands. …")
     page.get_by_role("button", name="Save decision").click()
 
     page.goto(f"/editor/answers/{answer.id}/review")
     preview = page.locator("#excerpt-preview")
-    expect(preview.locator("mark")).to_have_text(["Rest is where insight lands"])
+    expect(preview.locator("mark")).to_have_text(["Rest is where insight lands."])  # the full stop the excerpt keeps
     expect(preview.locator("del")).to_contain_text(["Without it, sessions blur together"])
     answer_box = page.locator("#answer-body").bounding_box()
     decision_box = page.get_by_role("heading", name="Your decision").bounding_box()

@@ -115,7 +115,7 @@ def test_text_typed_after_the_session_ended_is_kept_until_the_next_login(pages, 
     desk.goto(desk_url(challenge))
     elsewhere = pages.page(context)
     elsewhere.goto("/account")
-    elsewhere.get_by_role("button", name="Log out").click()
+    elsewhere.get_by_role("button", name="Log out", exact=True).click()
     elsewhere.close()
 
     desk.locator("#body").press_sequentially("Written while logged out.")
