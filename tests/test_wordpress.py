@@ -107,9 +107,10 @@ def test_publishing_makes_the_post_with_its_cards_and_a_featured_image(app, clie
     assert synced.link == post["link"]
 
     media = site.get("media", parent=synced.post_id, per_page=100)
-    assert len(media) == 2 and all(m["mime_type"] == "image/png" for m in media)
+    assert len(media) == 3 and all(m["mime_type"] == "image/png" for m in media)  # two cards, the link preview
     featured = site.get(f"media/{post['featured_media']}")
-    assert featured["alt_text"].startswith("Quote 1 of") and "Maya Okafor, RP" in featured["alt_text"]
+    # the link preview leads the post, its alt text naming the feature, the series and the practice
+    assert featured["alt_text"].startswith("“") and "Therapists Being Human" in featured["alt_text"]
     [anonymous] = [m for m in media if m["alt_text"].startswith("Quote 2 of")]
     assert "Theo" not in anonymous["alt_text"] and "Person" not in anonymous["alt_text"]  # nothing of who wrote it
 

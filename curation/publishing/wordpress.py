@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation.models import Challenge, Publication, QuoteCard, WordPressPost
+from curation.publishing import cards
 from curation.publishing.compiling import feature_data
 
 TIMEOUT = 20  # seconds per call; the job is retried later when WordPress is slow
@@ -103,8 +104,8 @@ def post_content(publication: Publication) -> str:
 
 
 def featured_card_number(publication: Publication) -> int:
-    """Which image leads the post (card 1 until the feature has a share image)."""
-    return 1
+    """Which image leads the post: the 1200×630 link preview, made for it."""
+    return cards.SHARE_IMAGE_NUMBER
 
 
 def sync_challenge(session: Session, challenge_id: int, settings: Settings) -> None:
@@ -158,7 +159,10 @@ def _upload_cards(client: Client, session: Session, publication: Publication, po
         select(QuoteCard).where(QuoteCard.publication_id == publication.id).order_by(QuoteCard.number)
     )
     for card in stored:
-        alt = f"Quote {card.number} of “{data['title']}”, {credits.get(card.number) or 'anonymous'}"
+        if card.number == cards.SHARE_IMAGE_NUMBER:
+            alt = f"“{data['title']}”, {data.get('series_name', '')} by {data.get('practice_name', '')}"
+        else:
+            alt = f"Quote {card.number} of “{data['title']}”, {credits.get(card.number) or 'anonymous'}"
         media = client.call(
             "POST",
             "media",
