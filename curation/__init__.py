@@ -8,7 +8,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, has_app_context, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # templates/ and static/ sit beside the package (a checkout or `pip install -e .`)
-    app = Flask(
+    app = _Curation(
         __name__,
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
@@ -31,6 +31,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class _Curation(Flask):
+    def url_for(self, endpoint: str, *, _anchor: str | None = None, _method: str | None = None,
+                _scheme: str | None = None, _external: bool | None = None, **values: Any) -> str:
+        # Outside a request (CLI, cron, the sender thread) and without SERVER_NAME,
+        # links are built under the site's own address, so a template's url_for
+        # works there as in a page.
+        if not has_request_context() and has_app_context() and not self.config.get("SERVER_NAME"):
+            from curation.urls import external_url
+
+            link = external_url(endpoint, **values)
+            return f"{link}#{_anchor}" if _anchor else link
+        return super().url_for(endpoint, _anchor=_anchor, _method=_method, _scheme=_scheme,
+                               _external=_external, **values)
 
 
 def configure(app: Flask, test_config: dict[str, Any] | None) -> None:

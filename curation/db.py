@@ -29,7 +29,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app, g, request
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import CursorResult, Engine, Result
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
@@ -174,7 +174,9 @@ def request_writes() -> bool:
 
 def _get_session() -> Session:
     if "db_session" not in g:
-        writes = request_writes()
+        # Outside a request (a command reading a setting through the app's
+        # helpers) the shared session only reads; work that writes opens its own.
+        writes = request_writes() if has_request_context() else False
         g.db_session = _session(REQUEST_LOCK_WAIT if writes else None)
         if not writes:
             event.listen(g.db_session, "before_flush", _refuse_flush)

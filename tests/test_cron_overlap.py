@@ -17,6 +17,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +34,7 @@ from curation.models import (
     AuditEntry,
     Invitation,
     OutboxMail,
+    Publication,
     User,
 )
 from tests import test_concurrency as load_test
@@ -93,6 +95,22 @@ def _invited_once(session, scene: Scene, copies: int) -> None:
     assert collections.Counter(mailed) == {a: 1 for a in addresses}
 
 
+EXPORTS = Path(tempfile.gettempdir()) / f"curation-overlap-exports-{os.getpid()}"
+
+
+def _nothing_published(session, scene: Scene, copies: int) -> None:
+    assert session.scalar(select(func.count()).select_from(Publication)) == 0
+
+
+def _nothing_purged(session, scene: Scene, copies: int) -> None:
+    assert set(scene.therapists) <= set(session.scalars(select(User.email)))
+
+
+def _exported(session, scene: Scene, copies: int) -> None:
+    for n in range(copies):
+        assert (EXPORTS / f"copy-{n}" / "index.html").is_file() and (EXPORTS / f"copy-{n}" / "feed.atom").is_file()
+
+
 def _reminded_once(session, scene: Scene, copies: int) -> None:
     reminded = session.scalars(select(OutboxMail.recipient).where(OutboxMail.kind == "reminder"))
     assert collections.Counter(reminded) == {email: 1 for email in scene.therapists}
@@ -107,6 +125,11 @@ COMMANDS = [
     # every mail sent once is checked after every test
     CronCommand("send-mail", lambda n: ["send-mail"], before=lambda runner: runner.invoke(args=["send-reminders"])),
     CronCommand("send-reminders", lambda n: ["send-reminders"], _reminded_once),
+    # nothing is due or past its retention here: these show they run beside the rest without failing
+    CronCommand("publish-due", lambda n: ["publish-due"], _nothing_published),
+    CronCommand("run-jobs", lambda n: ["run-jobs"]),
+    CronCommand("purge", lambda n: ["purge"], _nothing_purged),
+    CronCommand("export-static", lambda n: ["export-static", str(EXPORTS / f"copy-{n}")], _exported),
 ]
 
 
@@ -341,7 +364,7 @@ def test_one_job_running_does_not_stop_another(app, make, runner):
     assert result.exit_code == 0 and "Queued 1 reminder" in result.output
 
 
-@pytest.mark.parametrize("command", ["send-mail", "send-reminders"])
+@pytest.mark.parametrize("command", ["send-mail", "send-reminders", "publish-due", "run-jobs", "purge"])
 def test_each_cron_command_says_in_its_help_what_it_does_when_another_run_is_going(runner, command):
     help_text = " ".join(runner.invoke(args=[command, "--help"]).output.split())
     assert f"When another {command} is running, this one says so and stops (exit 0)" in help_text
