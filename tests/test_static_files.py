@@ -58,7 +58,7 @@ def test_a_publish_writes_the_feature_its_outputs_and_cards_the_archive_and_the_
     assert gzip.decompress((directory / f"features/{slug}/index.html.gz").read_bytes()) == page
     assert (directory / f"features/{slug}/quotes/2.png").read_bytes() == reader.get(f"/features/{slug}/quotes/2.png").data
     assert (directory / f"features/{slug}.md").read_bytes() == reader.get(f"/features/{slug}.md").data
-    assert f'href="/features/{slug}"' in (directory / "index.html").read_text()
+    assert f'/features/{slug}"' in (directory / "index.html").read_text()  # the archive links to it
     assert "What Is Rest?" in (directory / "feed.atom").read_text()
 
 
