@@ -17,7 +17,7 @@ def _published(app, make, session, *, credit="full", versions=1):
     author = make.therapist(name="Noor Haddad")
     make.approved(challenge, editor, author, body="Rest is part of the work.", credit=credit)
     challenge.state = ChallengeState.CLOSED
-    session.add(SiteSetting(key="practice_name", value="Harbour Therapy"))
+    session.merge(SiteSetting(key="practice_name", value="Harbour Therapy"))
     session.commit()
     for _ in range(versions):
         with app.test_request_context():
@@ -93,7 +93,7 @@ def test_json_ld_cannot_be_broken_out_of_by_a_title(app, make, session, client):
 
 
 def test_the_series_name_is_a_setting_used_by_public_titles(app, make, session, client):
-    session.add(SiteSetting(key="series_name", value="Counsellors Off Duty"))
+    session.merge(SiteSetting(key="series_name", value="Counsellors Off Duty"))
     session.commit()
     publication = _published(app, make, session)
 

@@ -353,8 +353,7 @@ def _save_profile(form: ProfileForm):
             db.session, current_user, form.email.data or current_user.email, requested_from=request.remote_addr or ""
         )
     except Invalid as problem:
-        db.session.rollback()
-        getattr(form, problem.field or "name").errors.append(problem.message)
+        show_beside_field(form, problem, "name")
         return None
     if issued is not None:
         record, token = issued
@@ -427,7 +426,7 @@ def reset_password(token: str):
         try:
             user = accounts.reset_password(db.session, record, form.password.data)
         except Invalid as refusal:
-            form.password.errors.append(refusal.message)
+            show_beside_field(form, refusal, "password")
         else:
             db.session.commit()
             sign_out()
@@ -452,7 +451,7 @@ def edit_person(user_id: int):
                 profile_url=person.profile_url, actor=current_user,
             )
         except Invalid as problem:
-            getattr(form, problem.field or "name").errors.append(problem.message)
+            show_beside_field(form, problem, "name")
         else:
             db.session.commit()
             flash(f"Saved. Published features keep the name they were published with; "
@@ -586,7 +585,7 @@ def two_step_setup():
         try:
             codes = two_step.turn_on(db.session, current_user, secret, form.code.data)
         except Invalid as problem:
-            form.code.errors.append(problem.message)
+            show_beside_field(form, problem, "code")
         else:
             db.session.commit()
             cookie.pop(SETUP_KEY, None)
