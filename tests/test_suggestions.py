@@ -126,6 +126,7 @@ def test_a_therapist_cannot_see_or_mark_suggestions(app, session, make, auth, cl
 def test_starting_a_challenge_from_a_suggestion_prefills_it_and_tells_the_reader_when_published(
         app, session, make, auth, client, post):
     editor = make.editor()
+    make.practice()  # the challenge comes through the form: the practice's own name and link, set once
     suggestion = suggestions.submit(session, **IDEA)
     session.commit()
     auth.login(editor)

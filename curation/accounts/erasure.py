@@ -33,6 +33,7 @@ from curation.models import (
     LoginSession,
     OutboxMail,
     Publication,
+    PublicationJob,
     QuoteCard,
     RecoveryCode,
     User,
@@ -133,6 +134,10 @@ def _purge_versions_naming(session: Session, user: User) -> int:
     naming = [p.id for p in old if any(q["consent"]["author_id"] == user.id for q in json.loads(p.data)["quotes"])]
     if naming:
         session.execute(delete(QuoteCard).where(QuoteCard.publication_id.in_(naming)))
+        # their jobs are done or moot: each job brings the outside in line with what is public now
+        session.execute(
+            update(PublicationJob).where(PublicationJob.publication_id.in_(naming)).values(publication_id=None)
+        )
         session.execute(delete(Publication).where(Publication.id.in_(naming)))
     return len(naming)
 
