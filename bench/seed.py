@@ -13,7 +13,7 @@ from sqlalchemy import insert, select
 from curation import create_app, db, schema
 from curation.accounts import services as accounts
 from curation.challenges import services as challenges
-from curation.models import Answer, AnswerState, Challenge, ChallengeState, Credit, Role, User
+from curation.models import Answer, AnswerState, Challenge, ChallengeState, Credit, Role, SiteSetting, User
 from curation.security import hash_password
 
 EDITOR_EMAIL = "editor@bench.example"
@@ -68,6 +68,9 @@ def seed_edition(app: Flask, *, answers: int, all_approved: bool, seed: int = 6)
     now = dt.datetime.now(dt.timezone.utc)
     with app.app_context():
         session = db.new_session(writes=True)
+        # the practice's own name and link: publishing refuses the shipped examples
+        session.merge(SiteSetting(key="practice_name", value="Bench Counselling"))
+        session.merge(SiteSetting(key="booking_url", value="https://bench.example/book"))
         editor = accounts.create_user(
             session, email=EDITOR_EMAIL, name="Bench Editor", role=Role.EDITOR, credentials="", password=EDITOR_PASSWORD
         )
