@@ -10,6 +10,7 @@ import datetime as dt
 import os
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
@@ -71,6 +72,42 @@ def _wordpress() -> tuple[dict, str]:
 PG_URL, PG_PROBLEM = _postgres_url()
 REDIS_PROBLEM = _redis_problem()
 WORDPRESS, WORDPRESS_PROBLEM = _wordpress()
+
+
+# One Chromium for the whole run, shared by tests/browser and any other test that
+# looks at a page: Playwright's sync API allows one running instance per thread.
+CHROMIUM = Path(os.environ.get("CURATION_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def why_no_browser() -> str | None:
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} missing"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is not installed"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = why_no_browser()
+    if reason is not None:
+        pytest.fail(f"CURATION_REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
 
 
 @pytest.fixture

@@ -290,7 +290,9 @@ def test_every_command_at_once_while_fifty_therapists_answer_and_the_server_send
 
         def answer_as(number: int, email: str) -> None:
             browser = Browser(server.base)
-            responses = [(browser.log_in(email), "", "")]
+            logged_in = browser.log_in(email)
+            assert logged_in == 302, f"{email} could not log in ({logged_in}); the server's log: {server.log_path}"
+            responses = [(logged_in, "", "")]
             responses.append(browser.post_form(desk, answer_fields(f"Answer {number}: rest is a practice.")))
             with lock:
                 statuses.update(status for status, _, _ in responses)

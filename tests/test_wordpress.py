@@ -154,22 +154,18 @@ def test_the_settings_page_checks_the_connection_and_says_plainly_what_is_wrong(
 
 @pytest.mark.wordpress
 @pytest.mark.browser
-def test_the_post_as_wordpress_shows_it(app, client, make, session, site):
-    from playwright.sync_api import sync_playwright
-
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
+def test_the_post_as_wordpress_shows_it(app, client, make, session, site, browser):
     app.config["WORDPRESS_STATUS"] = "publish"
     challenge, synced = _published_and_sent(app, client, make, session, site, _title())
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
         response = page.goto(synced.link)
         assert response.status == 200
         text = page.inner_text("body")
         page.screenshot(path=str(ARTIFACTS / "wordpress-post.png"), full_page=True)
-        browser.close()
+    finally:
+        page.close()
     assert challenge.title in text and "Rest is a kindness we owe ourselves." in text and "Maya Okafor, RP" in text
 
 

@@ -19,17 +19,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import running_app
+from tests.conftest import running_app, why_no_browser
 
-CHROMIUM = Path(os.environ.get("CURATION_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BROWSER_REQUIRED = os.environ.get("CURATION_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
@@ -38,21 +29,11 @@ PASSWORD = "a long enough passphrase"  # the one tests/conftest.py's factory set
 _not_run: list[str] = []
 
 
-def _why_no_browser() -> str | None:
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} missing"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "the playwright package is not installed"
-    return None
-
-
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if item.get_closest_marker("browser")]
     if not browser_items:
         return
-    reason = _why_no_browser()
+    reason = why_no_browser()
     if reason is None:
         return
     if BROWSER_REQUIRED:
@@ -69,19 +50,6 @@ def pytest_terminal_summary(terminalreporter):
             "Install Chromium (apt-get install -y chromium) to run them; "
             "CURATION_REQUIRE_BROWSER=1 turns this into a failure."
         )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    reason = _why_no_browser()
-    if reason is not None:
-        pytest.fail(f"CURATION_REQUIRE_BROWSER=1 but the browser tests cannot run: {reason}")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture
