@@ -26,6 +26,9 @@ rely on row locks and advisory locks where they need them.
 from __future__ import annotations
 
 import datetime as dt
+import logging
+import sys
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -50,6 +53,8 @@ WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # as someone at a browser and gunicorn's timeout allow; a command, the mail
 # thread or a cron job has nobody waiting and waits longer rather than fail.
 _LOCK_WAIT = "curation_lock_wait"
+_HELD_SINCE = "curation_write_lock_held_since"
+SLOW_WRITE_WARNING = 2.0  # seconds
 REQUEST_LOCK_WAIT = 30
 COMMAND_LOCK_WAIT = 120
 View = TypeVar("View", bound=Callable)
@@ -94,6 +99,8 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, connect_args={"timeout": 30})
         event.listen(engine, "connect", _tune_sqlite)
         event.listen(engine, "begin", _begin_sqlite)
+        event.listen(engine, "commit", _end_sqlite)
+        event.listen(engine, "rollback", _end_sqlite)
         return engine
     # pre_ping lets the pool notice a database that went away and came back
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
@@ -119,7 +126,24 @@ def _begin_sqlite(connection):
         connection.exec_driver_sql("BEGIN")
         return
     connection.exec_driver_sql(f"PRAGMA busy_timeout={int(lock_wait * 1000)}")
+    asked = time.monotonic()
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.info[_HELD_SINCE] = (asked, time.monotonic())
+
+
+def _end_sqlite(connection) -> None:
+    # Everyone else's writes wait while one transaction holds the lock: one that
+    # held it long is named in the log, so whoever runs the site can see what to shorten.
+    times = connection.info.pop(_HELD_SINCE, None)
+    if times is None:
+        return
+    asked, got = times
+    held = time.monotonic() - got
+    if held >= SLOW_WRITE_WARNING:
+        where = f"{request.method} {request.path}" if has_request_context() else " ".join(sys.argv[:3])
+        logging.getLogger(__name__).warning(
+            "%s held the database's write lock for %.1f s (after waiting %.1f s for it)", where, held, got - asked
+        )
 
 
 def init_app(app: Flask) -> None:
@@ -150,6 +174,16 @@ def new_session(*, writes: bool) -> Session:
 
 def _session(lock_wait: int | None) -> Session:
     return current_app.extensions["curation.sessionmakers"][lock_wait]()
+
+
+def end_reading(session: Session) -> None:
+    """End a transaction that has only read, before slow work that needs no
+    database (a password hash): on SQLite a writing session's transaction holds
+    the write lock for the whole database until it ends. The next statement
+    begins a new one."""
+    if session.new or session.deleted or any(session.is_modified(o) for o in session.dirty):
+        raise RuntimeError("end_reading() on a session with changes: flush and commit them instead")
+    session.commit()
 
 
 def writes(view: View) -> View:

@@ -94,6 +94,9 @@ def register(app: Flask) -> None:
         if not (isinstance(error, (OperationalError, InterfaceError)) or error.connection_invalidated):
             raise error  # a fault of ours, not an outage: a 500, logged
         db.session.rollback()
+        # one line for whoever runs the site: which request, and what the database said
+        current_app.logger.warning("503 on %s %s: the database said %s", request.method, request.path,
+                                   str(getattr(error, "orig", error)).splitlines()[0][:200])
         # Who is logged in is asked of the database, which is away: the page
         # is shown as to a visitor. base.html reads this flag before
         # current_user, and the page is rendered without the context

@@ -3,6 +3,7 @@ import datetime as dt
 
 from sqlalchemy import func, select, update
 
+from curation import db
 from curation.accounts import services as accounts
 from curation.models import AuditEntry, LoginSession, User
 from tests.conftest import PASSWORD, Auth, csrf, fresh, running_app
@@ -104,6 +105,53 @@ def test_each_wrong_password_after_the_lock_doubles_it_and_the_right_one_resets_
     session.commit()
     assert _attempt(client, user.email, PASSWORD).status_code == 302
     assert (fresh(session).get(User, user.id).failed_logins, session.get(User, user.id).locked_until) == (0, None)
+
+
+def _while_the_hash_is_checked(monkeypatch, session, user, **changes):
+    """Another worker changes the account while this login checks its hash,
+    which happens with no transaction open."""
+    real_check = accounts.check_password
+    changed = []
+
+    def check_while_another_writes(password_hash, password):
+        if not changed:
+            session.execute(update(User).where(User.id == user.id).values(**changes))
+            session.commit()
+            changed.append(True)
+        return real_check(password_hash, password)
+
+    monkeypatch.setattr(accounts, "check_password", check_while_another_writes)
+
+
+def test_a_login_whose_account_is_locked_while_its_password_is_checked_is_refused(app, make, session, monkeypatch):
+    user = make.therapist()
+    until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(minutes=1)
+    _while_the_hash_is_checked(monkeypatch, session, user, failed_logins=5, locked_until=until)
+    response = _attempt(app.test_client(), user.email, PASSWORD)
+    assert response.status_code == 429 and "locked until" in response.get_data(as_text=True)
+    assert fresh(session).get(User, user.id).failed_logins == 5  # the right password reset nothing
+
+
+def test_a_password_changed_while_the_old_one_is_checked_lets_only_the_new_one_in(app, make, session, monkeypatch):
+    user = make.therapist()
+    _while_the_hash_is_checked(monkeypatch, session, user,
+                               password_hash=accounts.hash_password("a different long passphrase"))
+    assert _attempt(app.test_client(), user.email, PASSWORD).status_code == 401
+    assert fresh(session).get(User, user.id).failed_logins == 1
+
+
+def test_a_login_holds_no_transaction_while_it_checks_the_password(app, make, monkeypatch):
+    user = make.therapist()
+    real_check = accounts.check_password
+    open_while_checking = []
+
+    def check(password_hash, password):
+        open_while_checking.append(db.session.in_transaction())
+        return real_check(password_hash, password)
+
+    monkeypatch.setattr(accounts, "check_password", check)
+    assert _attempt(app.test_client(), user.email, PASSWORD).status_code == 302
+    assert open_while_checking == [False]
 
 
 def test_the_lock_grows_to_an_hour_at_most(app, make, session):
