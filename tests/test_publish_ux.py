@@ -14,6 +14,7 @@ from curation.models import OutboxMail, Publication, SiteSetting
 from curation.publishing.corrections import Part, content_hash, word_diff
 from curation.review import services as review
 from tests.conftest import PRACTICE, Auth, csrf, fresh, publish_form
+from tests.test_quote_changes import version_changed
 
 
 @pytest.fixture
@@ -336,6 +337,82 @@ def test_a_correction_against_a_version_someone_replaced_meanwhile_is_refused(pu
     assert response.headers["Location"].endswith(f"/editor/challenges/{challenge.id}/publish")
     assert "while you were looking" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 2
+
+
+def test_the_versions_table_names_a_quote_taken_out_and_the_author_of_an_anonymous_one(
+    make, session, auth, client, post, login_as
+):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    maya = make.therapist(name="Maya Okafor")
+    quiet = make.approved(challenge, editor, maya, body="Rest is where I find my clients again.", credit="anonymous")
+    make.approved(challenge, editor, body="Rest is not a reward for finishing the work.")
+    challenges.close_challenge(session, challenge, editor)
+    session.commit()
+    auth.login(editor)
+    _publish(post, challenge)
+    author = login_as(maya)
+    withdrawn = author.post(f"/my/answers/{quiet.id}/withdraw-consent", data={"csrf_token": csrf(author, "/account")})
+    assert withdrawn.status_code == 302
+    _publish(post, challenge, version_seen="1")
+
+    # the quote after it moves up a place, which is no new order
+    assert version_changed(client, challenge, 2) == "Quote by Maya Okafor (anonymous on the public page) removed"
+    assert version_changed(client, challenge, 1) == "First publication"
+
+
+def test_the_versions_table_says_a_version_changed_only_the_title(published, session, client, post):
+    _editor, challenge, _, _ = published
+    post(f"/editor/challenges/{challenge.id}/edit", {
+        "title": "What Do Therapists Really Think About Resting?", "topic": "Rest",
+        "question": "In your own words, what is rest?", "intro": "We asked.", "challengers": "Psychotherapists",
+        "outro": "Join us next time."})
+    _publish(post, challenge, version_seen="1")
+    assert version_changed(client, challenge, 2) == "Title changed"
+
+
+def test_the_versions_table_says_a_version_put_the_quotes_in_a_new_order(published, session, client, post):
+    _editor, challenge, _, _ = published
+    first, second = review.approved_in_order(session, challenge)
+    order_page = client.get(f"/editor/challenges/{challenge.id}/order").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', order_page).group(1)
+    post(f"/editor/challenges/{challenge.id}/order", {"order": f"{second.id},{first.id}", "version": version})
+    _publish(post, challenge, version_seen="1")
+    assert version_changed(client, challenge, 2) == "Quotes in a new order"
+
+
+def test_the_versions_table_says_a_feature_taken_down_was_published_again(published, session, client, post):
+    _editor, challenge, _, _ = published
+    assert post(f"/editor/challenges/{challenge.id}/unpublish").status_code == 302
+    _publish(post, challenge, version_seen="1")
+    assert version_changed(client, challenge, 2) == "Published again after v1 was taken off the site, with the same words"
+    assert "unpublished" in client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
+
+
+def test_the_versions_table_says_when_the_version_before_is_no_longer_on_record(published, session, client, post):
+    _editor, challenge, maya, _liam = published
+    # erasing Maya corrects the feature and deletes the version that named her
+    assert post(f"/editor/people/{maya.id}/erase", {f"feature_{challenge.id}": "anonymous"}).status_code == 302
+    assert version_changed(client, challenge, 2) == "v1 is no longer on record, so what this version changed is not known"
+    assert 'id="version-1"' not in client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
+
+
+def test_the_publish_page_reads_its_versions_in_a_fixed_number_of_statements(published, client, post, count_queries):
+    _editor, challenge, _, _ = published
+
+    def statements():
+        url = f"/editor/challenges/{challenge.id}/publish"
+        client.get(url)
+        with count_queries() as seen:
+            assert client.get(url).status_code == 200
+        return len(seen)
+
+    _publish(post, challenge, version_seen="1")
+    few = statements()
+    for seen in range(2, 6):
+        _publish(post, challenge, version_seen=str(seen))
+    assert "v6" in client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
+    assert statements() == few
 
 
 def test_a_therapist_cannot_reach_the_confirmation(edition, auth, client, post):

@@ -3,6 +3,8 @@ editor proposes new words or the author corrects their own; the public page
 keeps the words in force until both agreed and a correction is published."""
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -80,6 +82,29 @@ def test_an_editor_proposed_excerpt_waits_for_the_author_then_a_correction_publi
     assert "It heals anyway." in page and "It is hard on busy days." not in page
     assert quote_changes.unpublished_changes(session, fresh(session).get(Answer, answer.id)) == []
     assert "A correction is owed" not in editor_client.get("/editor/").get_data(as_text=True)
+
+
+def version_changed(client, challenge, version: int) -> str:
+    """The "What changed" cell of one version's row on the publish page, as its words read."""
+    page = client.get(f"/editor/challenges/{challenge.id}/publish").get_data(as_text=True)
+    row = re.search(rf'<tr id="version-{version}">(.*?)</tr>', page, re.S)
+    assert row, f"the versions table has no row for v{version}"
+    cell = re.findall(r"<td>(.*?)</td>", row.group(1), re.S)[-1]
+    return " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+
+
+def test_the_versions_table_says_whose_quote_a_correction_reworded(published, login, session):
+    _editor, challenge, answer, editor_client = published
+    author = login(answer.author)
+    _post(author, f"/my/answers/{answer.id}/correction", {"body": BODY.replace("hurrying", "rushing")})
+    change = fresh(session).scalars(select(QuoteChange)).one()
+    _post(editor_client, f"/editor/answers/{answer.id}/correction", {"change_id": change.id, "decision": "approve"})
+    # approved but not yet published: the versions on record say nothing of it
+    assert version_changed(editor_client, challenge, 1) == "First publication"
+    assert _publish_correction(editor_client, challenge).status_code == 302
+
+    assert version_changed(editor_client, challenge, 2) == "Quote by Liam Brennan reworded"
+    assert version_changed(editor_client, challenge, 1) == "First publication"
 
 
 def test_the_new_consent_is_kept_beside_the_old_one(published, login, session):

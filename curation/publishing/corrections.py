@@ -17,8 +17,8 @@ from markupsafe import Markup
 from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
-from curation.models import Answer, Challenge, ChallengeState, User
-from curation.publishing.compiling import FeatureData, QuoteData
+from curation.models import Answer, Challenge, ChallengeState, Publication, User
+from curation.publishing.compiling import FeatureData, QuoteData, feature_data
 
 # Keys that change with every publication without the reader's text changing, and
 # the site-wide settings: those apply to features published from then on (the
@@ -76,6 +76,7 @@ class QuoteChange:
     answer_id: int
     author_id: int
     author_name: str  # for the editor's screens only
+    is_anonymous: bool  # how the quote is credited on the public page (as it was, once taken out)
     kind: str  # changed, added, removed, moved
     number_before: int | None
     number_after: int | None
@@ -158,13 +159,16 @@ def _label(key: str) -> str:
     return LABELS.get(key) or key.removesuffix("_html").replace("_", " ").replace(".", ": ").capitalize()
 
 
+def _changed_keys(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return [key for key in list(before) + [k for k in after if k not in before] if before.get(key, "") != after.get(key, "")]
+
+
 def differences(published: FeatureData, fresh: FeatureData) -> Differences:
     """What publishing `fresh` would change on the page frozen from `published`."""
     before, after = _flat(published), _flat(fresh)
     fields = [
         FieldChange(_label(key), word_diff(_as_text(key, before.get(key, "")), _as_text(key, after.get(key, ""))))
-        for key in list(before) + [k for k in after if k not in before]
-        if before.get(key, "") != after.get(key, "")
+        for key in _changed_keys(before, after)
     ]
     return Differences(fields, quote_changes(published["quotes"], fresh["quotes"]))
 
@@ -195,6 +199,7 @@ def quote_changes(published: list[QuoteData], fresh: list[QuoteData]) -> list[Qu
                 answer_id=answer_id,
                 author_id=quote["consent"]["author_id"],
                 author_name=quote["consent"]["author_name"],
+                is_anonymous=quote["is_anonymous"],
                 kind=kind,
                 number_before=was["number"] if was else None,
                 number_after=now["number"] if now else None,
@@ -206,6 +211,56 @@ def quote_changes(published: list[QuoteData], fresh: list[QuoteData]) -> list[Qu
             )
         )
     return changes
+
+
+@dataclasses.dataclass(frozen=True)
+class VersionChanges:
+    """What one version on record changed against the version before it, for
+    the versions table on the editor's publish page."""
+
+    version: int
+    kind: str  # first, correction, republished (the version before was taken down), or unknown (no longer on record)
+    quotes: list[QuoteChange]  # reworded, credited anew, added or taken out; a new place alone is in `reordered`
+    parts: list[str]  # the other parts that changed, as the editor's screens call them
+    reordered: bool
+
+    def __bool__(self) -> bool:
+        return bool(self.quotes or self.parts or self.reordered)
+
+
+def version_changes(versions: list[Publication]) -> dict[int, VersionChanges]:
+    """Each version's changes against the version numbered just before it, by
+    version; from the stored data of versions already loaded, so it costs no
+    statement and renders nothing."""
+    by_number = {v.version: v for v in versions}
+    data = {number: feature_data(v) for number, v in by_number.items()}
+    changes = {}
+    for number, now in data.items():
+        before = by_number.get(number - 1)
+        if number == 1 or before is None:
+            # versions naming an erased person are deleted, so one may be missing
+            changes[number] = VersionChanges(number, "first" if number == 1 else "unknown", [], [], False)
+            continue
+        was = data[number - 1]
+        keys = _changed_keys(_flat(was), _flat(now))
+        if len(was["quotes"]) != len(now["quotes"]):
+            # the results line counts the quotes: a quote added or taken out says it already
+            keys = [k for k in keys if k != "results"]
+        changes[number] = VersionChanges(
+            number,
+            "republished" if before.unpublished_at is not None else "correction",
+            [c for c in quote_changes(was["quotes"], now["quotes"]) if c.touches_author],
+            [_label(key) for key in keys],
+            reordered=_order_of_kept(was["quotes"], now["quotes"]) != _order_of_kept(now["quotes"], was["quotes"]),
+        )
+    return changes
+
+
+def _order_of_kept(quotes: list[QuoteData], other: list[QuoteData]) -> list[int]:
+    """The order of the quotes both versions hold: others added or taken out move
+    the rest up or down a place without putting them in a new order."""
+    kept = {q["answer_id"] for q in other}
+    return [q["answer_id"] for q in quotes if q["answer_id"] in kept]
 
 
 # Columns whose change leaves the published page as it is.

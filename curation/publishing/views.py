@@ -18,7 +18,7 @@ from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
 from curation.models import JobKind
 from curation.privacy import services as privacy
-from curation.publishing import compiling, compressed, editor_bar, jobs, scheduling, wordpress
+from curation.publishing import compiling, compressed, corrections, editor_bar, jobs, scheduling, wordpress
 from curation.publishing import feed as atom
 from curation.publishing import public as public_reads
 from curation.publishing import services as publishing
@@ -64,6 +64,7 @@ def _publish_page(challenge, schedule_form: ScheduleForm):
         waiting=compiling.pending_consent(quotes),
         privacy=privacy.publish_summary(db.session, challenge, quotes),
         versions=versions,
+        version_changes=corrections.version_changes(versions),
         current=current,
         card_numbers=publishing.card_numbers(db.session, current) if current else [],
         cardless=publishing.card_problems(db.session, challenge),
