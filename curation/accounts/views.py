@@ -513,7 +513,7 @@ TWO_STEP_KEY = "two_step_pending"
 SETUP_KEY = "two_step_setup"
 # How long the code may follow the password.
 TWO_STEP_WINDOW = dt.timedelta(minutes=10)
-_OPEN_WITHOUT_TWO_STEP = {"accounts.two_step_setup", "accounts.logout", "static", "site.healthz"}
+_OPEN_WITHOUT_TWO_STEP = {"accounts.two_step_setup", "accounts.logout", "static", "health.healthz"}
 
 
 def _send_editors_to_two_step_setup():

@@ -1,6 +1,5 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
 
 from curation import audit, db
 from curation.mail import services as mail
@@ -9,12 +8,6 @@ from curation.site import services as site_settings
 from curation.site.forms import NotificationsForm, SettingsForm
 
 bp = Blueprint("site", __name__)
-
-
-@bp.get("/healthz")
-def healthz():
-    db.session.execute(text("SELECT 1"))
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
 
 
 @bp.route("/editor/settings", methods=["GET", "POST"])

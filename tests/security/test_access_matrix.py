@@ -28,7 +28,7 @@ WHO_MAY = {
     "public.share_image": "public",
     "public.robots": "public",
     "public.feed": "public",
-    "site.healthz": "public",
+    "health.healthz": "public",
     "accounts.login": "auth",
     "accounts.logout": "auth",
     "accounts.first_editor": "auth",
