@@ -135,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
     from curation.answers.views import bp as answers
     from curation.challenges.views import bp as challenges
     from curation.health import bp as health
+    from curation.mail.views import bp as mail
     from curation.privacy.views import bp as privacy
     from curation.publishing.views import bp as publishing
     from curation.publishing.views import public
@@ -143,7 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from curation.suggestions.views import bp as suggestions
     from curation.therapists.views import bp as therapists
 
-    for blueprint in (health, public, accounts, challenges, answers, review, publishing, site, privacy, suggestions,
+    for blueprint in (health, public, accounts, challenges, answers, review, publishing, site, mail, privacy, suggestions,
                       therapists):
         app.register_blueprint(blueprint)
 

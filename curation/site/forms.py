@@ -75,10 +75,3 @@ class SettingsForm(FlaskForm):
         "Reminder, days before the deadline", validators=[NumberRange(min=1, max=30)],
         description="Therapists who have not submitted get one reminder this many days before the deadline.",
     )
-
-
-class NotificationsForm(FlaskForm):
-    wants_notifications = BooleanField(
-        "Send me mail about new challenges, reminders, reviews, excerpts and publications.",
-        description="Mails about your account (such as invitations) are always sent.",
-    )

@@ -1,11 +1,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from curation import audit, db
-from curation.mail import services as mail
 from curation.security import editor_required
 from curation.site import services as site_settings
-from curation.site.forms import NotificationsForm, SettingsForm
+from curation.site.forms import SettingsForm
 
 bp = Blueprint("site", __name__)
 
@@ -32,23 +31,3 @@ def audit_log():
     page = max(1, request.args.get("page", 1, type=int))
     entries, total = audit.page(db.session, page)
     return render_template("site/audit.html", entries=entries, total=total, page=page, per_page=50)
-
-
-@bp.get("/editor/outbox")
-@editor_required
-def outbox():
-    page = max(1, request.args.get("page", 1, type=int))
-    mails, total = mail.outbox_page(db.session, page)
-    return render_template("site/outbox.html", mails=mails, total=total, page=page, per_page=50)
-
-
-@bp.route("/my/settings", methods=["GET", "POST"])
-@login_required
-def notifications():
-    form = NotificationsForm(data={"wants_notifications": current_user.wants_notifications})
-    if form.validate_on_submit():
-        mail.set_notifications(db.session, current_user, form.wants_notifications.data)
-        db.session.commit()
-        flash("Your mail preferences are saved.")
-        return redirect(url_for("site.notifications"))
-    return render_template("site/notifications.html", form=form)

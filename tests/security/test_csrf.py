@@ -16,7 +16,7 @@ WOULD_CHANGE = {
     "accounts.first_editor": lambda w: {"email": "first@example.org", "name": "F", "password": PASSWORD, "password_confirm": PASSWORD},
     "accounts.accept_invitation": lambda w: {"name": "New Person", "credentials": "", "password": PASSWORD, "password_confirm": PASSWORD},
     "accounts.account": lambda w: {"current_password": PASSWORD, "password": "another long passphrase", "password_confirm": "another long passphrase"},
-    "site.notifications": lambda w: {},
+    "mail.notifications": lambda w: {},
     "answers.desk": lambda w: {"body": "Sneaked in.", "credit": "anonymous", "consent": "y", "save": "Save draft"},
     "answers.autosave": lambda w: {"body": "Sneaked in.", "credit": "anonymous"},
     "answers.withdraw": lambda w: {},
