@@ -133,6 +133,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from curation.accounts.views import bp as accounts
     from curation.answers.views import bp as answers
+    from curation.audit.views import bp as audit
     from curation.challenges.views import bp as challenges
     from curation.health import bp as health
     from curation.mail.views import bp as mail
@@ -144,7 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from curation.suggestions.views import bp as suggestions
     from curation.therapists.views import bp as therapists
 
-    for blueprint in (health, public, accounts, challenges, answers, review, publishing, site, mail, privacy, suggestions,
+    for blueprint in (health, public, accounts, challenges, answers, review, publishing, site, audit, mail, privacy, suggestions,
                       therapists):
         app.register_blueprint(blueprint)
 

@@ -1,7 +1,7 @@
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from curation import audit, db
+from curation import db
 from curation.security import editor_required
 from curation.site import services as site_settings
 from curation.site.forms import SettingsForm
@@ -23,11 +23,3 @@ def settings():
     if not form.is_submitted():
         form.process(data=site_settings.load(db.session))
     return render_template("site/settings.html", form=form), 400 if form.errors else 200
-
-
-@bp.get("/editor/audit")
-@editor_required
-def audit_log():
-    page = max(1, request.args.get("page", 1, type=int))
-    entries, total = audit.page(db.session, page)
-    return render_template("site/audit.html", entries=entries, total=total, page=page, per_page=50)

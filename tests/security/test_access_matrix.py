@@ -82,7 +82,7 @@ WHO_MAY = {
     "accounts.reactivate": "editor",
     "accounts.change_role": "editor",
     "site.settings": "editor",
-    "site.audit_log": "editor",
+    "audit.log": "editor",
     "mail.outbox": "editor",
     "privacy.acknowledge": "editor",
     "privacy.crisis_resources": "editor",
