@@ -137,16 +137,16 @@ def register_blueprints(app: Flask) -> None:
     from curation.challenges.views import bp as challenges
     from curation.health import bp as health
     from curation.mail.views import bp as mail
+    from curation.practice.views import bp as practice
     from curation.privacy.views import bp as privacy
     from curation.publishing.views import bp as publishing
     from curation.publishing.views import public
     from curation.review.views import bp as review
-    from curation.site.views import bp as site
     from curation.suggestions.views import bp as suggestions
     from curation.therapists.views import bp as therapists
 
-    for blueprint in (health, public, accounts, challenges, answers, review, publishing, site, audit, mail, privacy, suggestions,
-                      therapists):
+    for blueprint in (health, public, accounts, challenges, answers, review, publishing, practice, audit, mail,
+                      privacy, suggestions, therapists):
         app.register_blueprint(blueprint)
 
 

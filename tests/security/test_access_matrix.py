@@ -81,7 +81,7 @@ WHO_MAY = {
     "accounts.deactivate": "editor",
     "accounts.reactivate": "editor",
     "accounts.change_role": "editor",
-    "site.settings": "editor",
+    "practice.settings": "editor",
     "audit.log": "editor",
     "mail.outbox": "editor",
     "privacy.acknowledge": "editor",

@@ -51,7 +51,7 @@ WOULD_CHANGE = {
     "accounts.two_step_login": lambda w: {"code": "123456"},
     "accounts.two_step_setup": lambda w: {"code": "123456"},
     "accounts.two_step_off": lambda w: {"code": "123456"},
-    "site.settings": lambda w: {"practice_name": "Sneaked", "booking_text": "x", "booking_label": "x",
+    "practice.settings": lambda w: {"practice_name": "Sneaked", "booking_text": "x", "booking_label": "x",
                                 "booking_url": "https://evil.example/", "anonymous_credit": "x",
                                 "frame_ancestors": "https://evil.example", "reminder_days": 3},
     "challenges.remind": lambda w: {},

@@ -146,7 +146,7 @@ def test_a_statement_the_database_refuses_is_a_fault_not_an_outage(app, make, mo
 # --- the code's own shape -------------------------------------------------------------
 
 CORE = ("db", "models", "security", "errors", "templating", "audit", "text", "urls", "rescue", "excerpts")
-DOMAINS = ("accounts", "answers", "challenges", "review", "publishing", "mail", "site")
+DOMAINS = ("accounts", "answers", "challenges", "review", "publishing", "mail", "practice")
 
 
 @pytest.mark.parametrize("module", CORE)

@@ -3,8 +3,8 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLF
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from curation.editor_markdown import CHEAT_SHEET
+from curation.practice.services import parse_links
 from curation.security import clean_line, is_safe_link, one_line
-from curation.site.services import parse_links
 
 
 def _is_web_link(url: str) -> bool:
