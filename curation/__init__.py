@@ -25,8 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         static_folder=str(ROOT / "static"),
     )
     configure(app, test_config)
+    # first: the guards run before the hooks the extensions add (CSRF's among them)
+    register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
+    register_response_hooks(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
@@ -113,17 +116,21 @@ class _SessionCookies(SecureCookieSessionInterface):
         return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
 
 
+def register_request_guards(app: Flask) -> None:
+    from curation.security import refuse_oversized_fields, refuse_untrusted_host
+
+    app.before_request(refuse_untrusted_host)
+    # before CSRF, which reads the form first
+    app.before_request(refuse_oversized_fields)
+
+
 def register_extensions(app: Flask) -> None:
     from curation import db
     from curation.accounts.views import init_login
     from curation.extensions import csrf, limiter
     from curation.mail import background as mail_sender
-    from curation.security import refuse_oversized_fields, refuse_untrusted_host
 
     db.init_app(app)
-    app.before_request(refuse_untrusted_host)
-    # before CSRF, which reads the form first
-    app.before_request(refuse_oversized_fields)
     csrf.init_app(app)
     limiter.init_app(app)
     init_login(app)
@@ -133,35 +140,46 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from curation.accounts.views import bp as accounts
     from curation.answers.views import bp as answers
+    from curation.audit.views import bp as audit
     from curation.challenges.views import bp as challenges
+    from curation.health import bp as health
+    from curation.mail.views import bp as mail
+    from curation.practice.views import bp as practice
     from curation.privacy.views import bp as privacy
     from curation.publishing.views import bp as publishing
     from curation.publishing.views import public
     from curation.review.views import bp as review
-    from curation.site.views import bp as site
     from curation.suggestions.views import bp as suggestions
     from curation.therapists.views import bp as therapists
 
-    for blueprint in (public, accounts, challenges, answers, review, publishing, site, privacy, suggestions,
-                      therapists):
+    for blueprint in (health, public, accounts, challenges, answers, review, publishing, practice, audit, mail,
+                      privacy, suggestions, therapists):
         app.register_blueprint(blueprint)
 
 
-def register_errorhandlers(app: Flask) -> None:
-    from curation import errors, rescue, security
+def register_response_hooks(app: Flask) -> None:
+    from curation import security
+    from curation.mail import background as mail_sender
 
-    errors.register(app)
-    security.register(app)
-    rescue.register(app)
+    # Flask runs these last first: the headers are set, then the sender is woken.
+    app.after_request(mail_sender.wake_after_commit)
+    app.after_request(security.add_headers)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from curation import errors, rescue
+
+    errors.register_handlers(app)
+    rescue.register_handlers(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     from curation import templating
 
-    templating.register(app)
+    templating.register_helpers(app)
 
 
 def register_commands(app: Flask) -> None:
     from curation import cli
 
-    cli.register(app)
+    cli.register_commands(app)

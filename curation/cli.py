@@ -24,7 +24,7 @@ from curation.models import Role
 from curation.urls import external_url
 
 
-def register(app: Flask) -> None:
+def register_commands(app: Flask) -> None:
     from curation.mail import commands as mail_commands
     from curation.publishing import commands as publishing_commands
 

@@ -10,8 +10,8 @@ from curation.accounts import services as accounts
 from curation.answers import services as answers
 from curation.challenges import services as challenges
 from curation.models import Credit, Role
+from curation.practice import services as practice_settings
 from curation.review import services as review
-from curation.site import services as site_settings
 
 SETTINGS = {
     "practice_name": "Harbourlight Counselling",
@@ -50,7 +50,7 @@ def load(session: Session, now: dt.datetime) -> list[tuple[str, str, str]]:
         credentials="Clinical Director", password=editor_password,
     )
     logins.append((editor.email, editor_password, "editor"))
-    site_settings.save(session, SETTINGS, editor)
+    practice_settings.save(session, SETTINGS, editor)
     challenge = challenges.create(
         session,
         editor,

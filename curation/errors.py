@@ -48,7 +48,7 @@ DATABASE_AWAY = (
 )
 
 
-def register(app: Flask) -> None:
+def register_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError):
         db.session.rollback()

@@ -76,7 +76,7 @@ def _sent_from_another_site() -> bool:
     return (parts.scheme, parts.netloc) != (request.scheme, request.host)
 
 
-def register(app: Flask) -> None:
+def register_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_failed(error: CSRFError):
         if request.accept_mimetypes.best == "application/json":

@@ -8,7 +8,7 @@ import unicodedata
 from urllib.parse import unquote, urlsplit
 
 import bleach
-from flask import Flask, abort, current_app, g, has_app_context, request
+from flask import abort, current_app, g, has_app_context, request
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
@@ -184,21 +184,21 @@ def _rendered_for_someone() -> bool:
     return not g.get("database_away") and current_user.is_authenticated
 
 
-def register(app: Flask) -> None:
-    @app.after_request
-    def security_headers(response):
-        csp = response.headers.setdefault("Content-Security-Policy", content_security_policy())
-        if "frame-ancestors 'none'" in csp:
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        # strict-origin keeps the Referer that CSRF checks need on HTTPS POSTs
-        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        if request.endpoint == "static":
-            return response
-        if _rendered_for_someone():
-            # the page may carry their menu, names and a CSRF token: no cache
-            # but their own browser's may keep it, whatever the view said
-            response.headers["Cache-Control"] = "private, no-store"
-        elif request.endpoint and not request.endpoint.startswith("public."):
-            response.headers.setdefault("Cache-Control", "no-store")
+def add_headers(response):
+    """After each request: the policy headers, and no cache for anything but
+    static files and the public pages."""
+    csp = response.headers.setdefault("Content-Security-Policy", content_security_policy())
+    if "frame-ancestors 'none'" in csp:
+        response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    # strict-origin keeps the Referer that CSRF checks need on HTTPS POSTs
+    response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    if request.endpoint == "static":
         return response
+    if _rendered_for_someone():
+        # the page may carry their menu, names and a CSRF token: no cache
+        # but their own browser's may keep it, whatever the view said
+        response.headers["Cache-Control"] = "private, no-store"
+    elif request.endpoint and not request.endpoint.startswith("public."):
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response

@@ -23,7 +23,7 @@ def label(state: str) -> str:
     return str(state).replace("_", " ")
 
 
-def register(app: Flask) -> None:
+def register_helpers(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["label"] = label

@@ -87,7 +87,7 @@ def test_submitting_without_consent_marks_the_consent_box_and_keeps_the_text(mak
 
 
 def test_credits_read_as_they_will_be_printed(make, auth, client, session):
-    from curation.site import services as site_settings
+    from curation.practice import services as practice_settings
 
     editor = make.editor()
     challenge = make.challenge(editor)
@@ -95,7 +95,7 @@ def test_credits_read_as_they_will_be_printed(make, auth, client, session):
     noor = make.therapist(name="Noor Haddad")
     make.answer(challenge, samuel, credit="first")
     make.answer(challenge, noor, credit="anonymous")
-    site_settings.save(session, {"anonymous_credit": "One of our therapists"}, editor)
+    practice_settings.save(session, {"anonymous_credit": "One of our therapists"}, editor)
     session.commit()
     auth.login(samuel)
     mine = client.get("/my/answers").get_data(as_text=True)

@@ -375,13 +375,13 @@ def test_reminders_go_to_those_who_have_not_submitted_once_however_often_cron_ru
 
 
 def test_reminder_days_is_the_editors_setting(make, app, session, runner):
-    from curation.site import services as site_settings
+    from curation.practice import services as practice_settings
 
     editor = make.editor()
     therapist = make.therapist()
     make.challenge(editor, closes_at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=6))
     assert "Queued 0" in runner.invoke(args=["send-reminders"]).output
-    site_settings.save(session, {"reminder_days": "7"}, editor)
+    practice_settings.save(session, {"reminder_days": "7"}, editor)
     session.commit()
     assert "Queued 1" in runner.invoke(args=["send-reminders"]).output
     assert fresh(session).scalars(select(OutboxMail).filter_by(kind="reminder")).one().recipient == therapist.email

@@ -8,8 +8,8 @@ import subprocess
 import pytest
 
 from curation.models import ChallengeState, ExcerptConsent
+from curation.practice import services as practice_settings
 from curation.publishing import services as publishing
-from curation.site import services as site_settings
 
 LONG = " ".join(["I used to think rest was something I had to earn by finishing every note and every call."] * 12)
 EXCERPT = "I used to think rest was something I had to earn."
@@ -26,7 +26,7 @@ QUOTES = [
 
 def publish_rich_edition(app, make, session):
     editor = make.editor()
-    site_settings.save(session, {
+    practice_settings.save(session, {
         "practice_name": "Harbourlight Counselling",
         "booking_text": "Curious? **Book a free call.**",
         "closing_text": "Meet the team.",

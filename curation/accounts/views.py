@@ -58,7 +58,6 @@ def init_login(app: Flask) -> None:
     app.config.setdefault("SESSION_IDLE_DAYS", 14)
     app.config["PERMANENT_SESSION_LIFETIME"] = _idle_lifetime(app)
     app.config.setdefault("REQUIRE_TWO_STEP_FOR_EDITORS", False)
-    app.before_request(_send_editors_to_two_step_setup)
 
 
 # The signed cookie's key for the server-side session's token.
@@ -513,9 +512,10 @@ TWO_STEP_KEY = "two_step_pending"
 SETUP_KEY = "two_step_setup"
 # How long the code may follow the password.
 TWO_STEP_WINDOW = dt.timedelta(minutes=10)
-_OPEN_WITHOUT_TWO_STEP = {"accounts.two_step_setup", "accounts.logout", "static", "site.healthz"}
+_OPEN_WITHOUT_TWO_STEP = {"accounts.two_step_setup", "accounts.logout", "static", "health.healthz"}
 
 
+@bp.before_app_request
 def _send_editors_to_two_step_setup():
     """When the settings require it, an editor without two-step sign-in sets it up first."""
     if not current_app.config.get("REQUIRE_TWO_STEP_FOR_EDITORS"):

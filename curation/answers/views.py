@@ -16,10 +16,10 @@ from curation.db import utcnow
 from curation.errors import DomainError, show_beside_field
 from curation.excerpts import excerpt_spans
 from curation.mail import services as mail
+from curation.practice import services as practice_settings
 from curation.privacy import services as privacy
 from curation.publishing import services as publishing
 from curation.security import therapist_required
-from curation.site import services as site_settings
 
 bp = Blueprint("answers", __name__)
 # The answer's rules, asked by every template that shows an answer.
@@ -62,7 +62,7 @@ def open_challenges():
 def _desk(challenge, form, answer, status=200):
     editable = lifecycle.can_edit(answer)
     # the anonymous credit reads as the site's setting says it will be printed
-    anonymous = site_settings.load(db.session)["anonymous_credit"]
+    anonymous = practice_settings.load(db.session)["anonymous_credit"]
     form.credit.choices = [
         SelectChoice(c.value, f"Anonymously (“{anonymous}”)" if c.value == "anonymous" else c.label)
         for c in map(SelectChoice.from_input, form.credit.choices)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 
-from flask import Flask, g
+from flask import Flask, current_app, g
 
 from curation import db
 from curation.mail import delivery
@@ -81,17 +81,19 @@ class Sender:
 
 
 def init_app(app: Flask) -> None:
-    sender = Sender(app)
-    app.extensions["curation.mail_sender"] = sender
+    app.extensions["curation.mail_sender"] = Sender(app)
 
-    @app.after_request
-    def send_soon(response):
-        # Views have committed by now; the thread sends only what was committed.
-        if not db.request_writes():
-            return response
-        sends_mail = app.config.get("MAIL_SERVER") and app.config.get("MAIL_SEND_AFTER_REQUEST", True)
-        session = g.get("db_session")
-        queued_jobs = session is not None and session.info.pop("jobs_queued", False)
-        if sends_mail or (queued_jobs and app.config.get("JOBS_AFTER_REQUEST", True)):
-            sender.wake()
+
+def wake_after_commit(response):
+    """After each request: a request that wrote wakes the sender, if it has mail
+    to send or publishing jobs to run."""
+    # Views have committed by now; the thread sends only what was committed.
+    if not db.request_writes():
         return response
+    config = current_app.config
+    sends_mail = config.get("MAIL_SERVER") and config.get("MAIL_SEND_AFTER_REQUEST", True)
+    session = g.get("db_session")
+    queued_jobs = session is not None and session.info.pop("jobs_queued", False)
+    if sends_mail or (queued_jobs and config.get("JOBS_AFTER_REQUEST", True)):
+        current_app.extensions["curation.mail_sender"].wake()
+    return response

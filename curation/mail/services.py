@@ -29,9 +29,9 @@ from curation.models import (
     Suggestion,
     User,
 )
+from curation.practice import services as practice_settings
 from curation.publishing import corrections
 from curation.publishing.compiling import FeatureData, QuoteData, feature_data
-from curation.site import services as site_settings
 from curation.templating import local_time
 from curation.urls import external_url
 
@@ -77,7 +77,7 @@ def queue_invitation(session: Session, invitation: Invitation, url: str) -> Outb
         dedupe_key=f"invitation:{invitation.id}:{invitation.token_hash[:16]}",
         invitation=invitation,
         inviter=invitation.invited_by,
-        practice_name=site_settings.load(session)["practice_name"],
+        practice_name=practice_settings.load(session)["practice_name"],
         url=url,
     )
 
@@ -252,9 +252,9 @@ def queue_personal_reminder(
 
 def _reminder_days(session: Session) -> int:
     try:
-        return max(1, int(site_settings.load(session)["reminder_days"]))
+        return max(1, int(practice_settings.load(session)["reminder_days"]))
     except ValueError:
-        return int(site_settings.DEFAULTS["reminder_days"])
+        return int(practice_settings.DEFAULTS["reminder_days"])
 
 
 @dataclasses.dataclass(frozen=True)

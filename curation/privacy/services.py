@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, selectinload
 from curation import audit
 from curation.errors import Invalid, NotFound
 from curation.models import Answer, AnswerState, Challenge, PrivacyAcknowledgement, User
+from curation.practice import services as practice_settings
 from curation.privacy.check import Flag, check
 from curation.review.services import approved_in_order
-from curation.site import services as site_settings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -167,7 +167,7 @@ class PublishSummary:
 def publish_summary(session: Session, challenge: Challenge, quotes: list[Answer]) -> PublishSummary:
     return PublishSummary(
         publish_checks(session, challenge, quotes),
-        site_settings.load(session)["crisis_resources"].strip(),
+        practice_settings.load(session)["crisis_resources"].strip(),
         challenge.adds_crisis_resources,
     )
 
@@ -184,4 +184,4 @@ def crisis_line(session: Session, challenge: Challenge) -> str:
     """The line a publication of this challenge shows under the feature, or ""."""
     if not challenge.adds_crisis_resources:
         return ""
-    return site_settings.load(session)["crisis_resources"].strip()
+    return practice_settings.load(session)["crisis_resources"].strip()

@@ -26,11 +26,11 @@ from curation.models import (
     Publication,
     User,
 )
+from curation.practice import services as practice_settings
+from curation.practice.services import Link
 from curation.publishing import cards
 from curation.publishing.markdown import feature_markdown
 from curation.security import clean_text
-from curation.site import services as site_settings
-from curation.site.services import Link
 from curation.therapists import services as therapists
 from curation.urls import external_url
 
@@ -178,7 +178,7 @@ def compile_feature(
 ) -> FeatureData:
     """Everything a published feature shows, as plain data; `quotes` are the
     approved answers in the editor's order."""
-    settings = site_settings.load(session)
+    settings = practice_settings.load(session)
     answered = session.scalar(
         select(func.count(Answer.id)).where(Answer.challenge_id == challenge.id, Answer.state.in_(QUEUE_STATES))
     ) or 0
@@ -251,7 +251,7 @@ def compile_feature(
             "title": settings["closing_title"],
             "text_md": markdown_source(settings["closing_text"], legacy_html=False),
             "text_html": settings["closing_text_html"],
-            "links": site_settings.parse_links(settings["closing_links"]),
+            "links": practice_settings.parse_links(settings["closing_links"]),
         },
     }
 

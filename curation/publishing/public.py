@@ -10,10 +10,10 @@ from sqlalchemy.orm import Session, load_only
 from curation import db
 from curation.errors import NotFound
 from curation.models import Challenge, Publication, QuoteCard, SiteSetting
+from curation.practice import services as practice_settings
 from curation.publishing import jobs
 from curation.publishing.cards import SHARE_IMAGE_NUMBER
 from curation.publishing.compiling import feature_data
-from curation.site import services as site_settings
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,7 +65,7 @@ def public_page(session: Session, slug: str, encoding: str = "") -> PublicPage:
     return PublicPage(
         body,
         etag + ETAG_SUFFIX[encoding],
-        site_settings.DEFAULTS["frame_ancestors"] if allowed is None else allowed,
+        practice_settings.DEFAULTS["frame_ancestors"] if allowed is None else allowed,
         encoding,
     )
 

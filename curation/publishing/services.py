@@ -27,6 +27,7 @@ from curation.models import (
     QuoteCard,
     User,
 )
+from curation.practice import services as practice_settings
 from curation.publishing import cards, compressed, jobs
 from curation.publishing.compiling import (
     FeatureData,
@@ -41,7 +42,6 @@ from curation.publishing.compiling import (
 )
 from curation.publishing.corrections import Differences, content_hash, differences
 from curation.review.services import approved_in_order
-from curation.site import services as site_settings
 
 
 def _unique_slug(session: Session, challenge: Challenge) -> str:
@@ -93,7 +93,7 @@ def publishable_quotes(session: Session, challenge: Challenge) -> list[Answer]:
     """The quotes publishing would freeze, or the reason it cannot happen now."""
     if challenge.state not in (ChallengeState.CLOSED, ChallengeState.PUBLISHED):
         raise Conflict("Close the challenge before publishing it, so no new answers arrive meanwhile.")
-    placeholders = site_settings.placeholders_left(site_settings.load(session))
+    placeholders = practice_settings.placeholders_left(practice_settings.load(session))
     if placeholders:
         raise Invalid(
             "Set your practice's own " + " and ".join(placeholders) + " in Settings before publishing: "
@@ -347,7 +347,7 @@ def corrections_owed(session: Session) -> list[Challenge]:
 
 
 def credit_lines(session: Session, answers: list[Answer]) -> dict[int, str]:
-    anonymous = site_settings.load(session)["anonymous_credit"]
+    anonymous = practice_settings.load(session)["anonymous_credit"]
     return {a.id: credit_line(a.author, a.credit, anonymous) for a in answers}
 
 

@@ -17,6 +17,7 @@ from curation.challenges import services as challenges
 from curation.errors import Conflict, Invalid
 from curation.mail import services as mail
 from curation.models import JobKind
+from curation.practice import services as practice_settings
 from curation.privacy import services as privacy
 from curation.publishing import compiling, compressed, corrections, editor_bar, jobs, scheduling, wordpress
 from curation.publishing import feed as atom
@@ -25,7 +26,6 @@ from curation.publishing import services as publishing
 from curation.publishing.forms import ScheduleForm
 from curation.review import services as review
 from curation.security import content_security_policy, editor_required
-from curation.site import services as site_settings
 from curation.templating import local_time
 from curation.urls import external_url
 
@@ -41,7 +41,7 @@ def preview(challenge_id: int):
         "publishing/_editor_bar.html",
         challenge=challenge,
         preview=True,
-        placeholders=site_settings.placeholders_left(site_settings.load(db.session)),
+        placeholders=practice_settings.placeholders_left(practice_settings.load(db.session)),
     )
     return editor_bar.around(publishing.preview(db.session, challenge), bar)
 
@@ -71,7 +71,7 @@ def _publish_page(challenge, schedule_form: ScheduleForm):
         latest_version=versions[0].version if versions else 0,
         after=jobs.after_publish_state(db.session, challenge),
         schedule_form=schedule_form,
-        placeholders=site_settings.placeholders_left(site_settings.load(db.session)),
+        placeholders=practice_settings.placeholders_left(practice_settings.load(db.session)),
         correction=publishing.correction_owed(db.session, challenge),
         preview_exports=None if current else publishing.preview_exports(db.session, challenge),
     )
@@ -247,7 +247,7 @@ def archive():
         "public/archive.html",
         features=features,
         needs_setup=needs_setup,
-        series_name=site_settings.load(db.session)["series_name"],
+        series_name=practice_settings.load(db.session)["series_name"],
     )
 
 

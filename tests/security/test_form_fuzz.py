@@ -37,7 +37,7 @@ def _every_form_field() -> set[str]:
     """For a form no page showed (an answer no longer editable, a setup that
     is gone): the fields of every form class."""
     names = set()
-    for module in ("accounts", "answers", "challenges", "review", "site"):
+    for module in ("accounts", "answers", "challenges", "review", "practice", "mail"):
         forms = importlib.import_module(f"curation.{module}.forms")
         for form in vars(forms).values():
             if isinstance(form, type) and issubclass(form, FlaskForm):

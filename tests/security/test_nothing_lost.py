@@ -185,3 +185,15 @@ def test_a_form_too_large_gets_a_page_that_says_so(app, session, client, writing
     assert response.status_code == 413, why
     assert "too large to receive, so it was not saved" in page
     assert _answer(session, therapist) is None
+
+
+def test_a_field_too_large_is_refused_even_when_its_form_had_been_open_too_long(app, session, client, writing):
+    # The size comes first: a page offering to send it again would carry the whole field back.
+    therapist, _, desk = writing
+    csrf(client, desk)
+    response = client.post(desk, data={**_submission(_token_from_two_hours_ago(app, client)),
+                                       "body": "x" * int(1.5 * 1024 * 1024)})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "too large to receive, so it was not saved" in page and "Send again" not in page
+    assert _answer(session, therapist) is None

@@ -3,8 +3,8 @@ from wtforms import BooleanField, IntegerField, StringField, TextAreaField, URLF
 from wtforms.validators import DataRequired, Length, NumberRange, ValidationError
 
 from curation.editor_markdown import CHEAT_SHEET
+from curation.practice.services import parse_links
 from curation.security import clean_line, is_safe_link, one_line
-from curation.site.services import parse_links
 
 
 def _is_web_link(url: str) -> bool:
@@ -74,11 +74,4 @@ class SettingsForm(FlaskForm):
     reminder_days = IntegerField(
         "Reminder, days before the deadline", validators=[NumberRange(min=1, max=30)],
         description="Therapists who have not submitted get one reminder this many days before the deadline.",
-    )
-
-
-class NotificationsForm(FlaskForm):
-    wants_notifications = BooleanField(
-        "Send me mail about new challenges, reminders, reviews, excerpts and publications.",
-        description="Mails about your account (such as invitations) are always sent.",
     )

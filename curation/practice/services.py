@@ -1,4 +1,4 @@
-"""Site-wide settings that editors set (booking call-to-action, framing, reminders)."""
+"""The practice's settings, set by its editors: its name, the booking call-to-action, framing, reminders."""
 from __future__ import annotations
 
 from typing import TypedDict
