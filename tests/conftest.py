@@ -87,6 +87,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+NO_BROWSER = "BROWSER TESTS NOT RUN"
+
+
 def why_no_browser() -> str | None:
     if not CHROMIUM.exists():
         return f"{CHROMIUM} missing"
@@ -425,6 +428,7 @@ _NOT_RUN = pytest.StashKey[list]()
 
 
 def pytest_collection_modifyitems(config, items):
+    _skip_browser_tests_without_a_browser(items)
     unavailable = [
         marker
         for marker, problem in (("postgres", PG_PROBLEM), ("redis", REDIS_PROBLEM), ("wordpress", WORDPRESS_PROBLEM))
@@ -438,6 +442,15 @@ def pytest_collection_modifyitems(config, items):
         config.hook.pytest_deselected(items=not_run)
         items[:] = kept
     config.stash[_NOT_RUN] = [item.nodeid for item in not_run]
+
+
+def _skip_browser_tests_without_a_browser(items) -> None:
+    reason = why_no_browser()
+    if reason is None or os.environ.get("CURATION_REQUIRE_BROWSER") == "1":
+        return  # with a browser required, the `browser` fixture fails each test, saying why
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.skip(reason=f"{NO_BROWSER}: {reason}"))
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -454,3 +467,10 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.section("servers", sep="!", yellow=True, bold=True)
         for line in lines:
             terminalreporter.write_line(line, yellow=True, bold=True)
+    # read from the reports, which reach this process also when xdist's workers ran the tests
+    if any(NO_BROWSER in str(report.longrepr) for report in terminalreporter.stats.get("skipped", [])):
+        terminalreporter.write_sep("!", f"{NO_BROWSER}: {why_no_browser()}", red=True, bold=True)
+        terminalreporter.write_line(
+            "Install Chromium (apt-get install -y chromium) to run them; "
+            "CURATION_REQUIRE_BROWSER=1 turns this into a failure."
+        )

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
 import secrets
 
@@ -28,8 +29,12 @@ TOKEN_LIFETIMES = {
 LOCK_AFTER = 5
 FIRST_LOCK = dt.timedelta(minutes=1)
 LONGEST_LOCK = dt.timedelta(hours=1)
-# Compared against when the e-mail is unknown, so both failures take as long.
-_DUMMY_HASH = hash_password(secrets.token_urlsafe(16))
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the e-mail is unknown, so both failures take as
+    long; made on first use, so a command or worker that never logs anyone in
+    does not pay for a hash when it starts."""
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def normalize_email(email: str) -> str:
@@ -102,7 +107,7 @@ def authenticate(session: Session, email: str, password: str, now: dt.datetime |
     # do not wait for one another's hashes behind the database's write lock.
     db.end_reading(session)
     if seen is None:
-        check_password(_DUMMY_HASH, password)
+        check_password(_dummy_hash(), password)
         return None
     if seen.locked_until is not None and seen.locked_until > now:
         raise AccountLocked(seen.locked_until)

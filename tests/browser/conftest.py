@@ -11,7 +11,6 @@ loud "BROWSER TESTS NOT RUN" line, so nobody mistakes it for green.
 """
 from __future__ import annotations
 
-import os
 import re
 import threading
 from pathlib import Path
@@ -19,37 +18,12 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import running_app, why_no_browser
+from tests.conftest import running_app
 
-BROWSER_REQUIRED = os.environ.get("CURATION_REQUIRE_BROWSER") == "1"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 AXE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 PASSWORD = "a long enough passphrase"  # the one tests/conftest.py's factory sets
 
-_not_run: list[str] = []
-
-
-def pytest_collection_modifyitems(config, items):
-    browser_items = [item for item in items if item.get_closest_marker("browser")]
-    if not browser_items:
-        return
-    reason = why_no_browser()
-    if reason is None:
-        return
-    if BROWSER_REQUIRED:
-        return  # the `browser` fixture fails each test, saying why
-    _not_run.append(reason)
-    for item in browser_items:
-        item.add_marker(pytest.mark.skip(reason=f"BROWSER TESTS NOT RUN: {reason}"))
-
-
-def pytest_terminal_summary(terminalreporter):
-    if _not_run:
-        terminalreporter.write_sep("!", f"BROWSER TESTS NOT RUN: {_not_run[0]}", red=True, bold=True)
-        terminalreporter.write_line(
-            "Install Chromium (apt-get install -y chromium) to run them; "
-            "CURATION_REQUIRE_BROWSER=1 turns this into a failure."
-        )
 
 
 @pytest.fixture
