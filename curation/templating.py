@@ -23,11 +23,17 @@ def label(state: str) -> str:
     return str(state).replace("_", " ")
 
 
+def number(value: int) -> str:
+    """A count as the editor reads it: 10000 → 10,000."""
+    return f"{value:,}"
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters["paragraphs"] = paragraphs
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["label"] = label
     app.jinja_env.filters["words"] = count_words
+    app.jinja_env.filters["number"] = number
     app.jinja_env.globals["ButtonForm"] = FlaskForm
     app.jinja_env.globals["external_url"] = external_url
     app.jinja_env.globals["timezone_name"] = lambda: current_app.config["TIMEZONE"]

@@ -5,12 +5,14 @@ import dataclasses
 import datetime as dt
 import enum
 import math
+from collections.abc import Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
 from curation.answers.lifecycle import QUEUE_STATES, REVIEWABLE, move
+from curation.challenges import services as challenges
 from curation.db import rows_changed, utcnow
 from curation.errors import Conflict, Invalid, NotFound
 from curation.excerpts import ELLIPSIS, check_excerpt
@@ -46,12 +48,21 @@ class QueuePage:
 
 
 def queue(
-    session: Session, challenge: Challenge, *, state: AnswerState | None = None, page: int = 1
+    session: Session,
+    challenge: Challenge,
+    *,
+    state: AnswerState | None = None,
+    page: int = 1,
+    answers_by_state: Mapping[str, int] | None = None,
 ) -> QueuePage:
-    """One page of the queue in a fixed number of statements, however long the queue."""
+    """One page of the queue in a fixed number of statements, however long the
+    queue; the total comes from the challenge's answers by state, which the
+    review page counts once for everything it shows."""
     states = (state,) if state in REVIEWABLE else QUEUE_STATES
+    if answers_by_state is None:
+        answers_by_state = challenges.counts_of(session, challenge)
+    total = sum(answers_by_state.get(s, 0) for s in states)
     where = (Answer.challenge_id == challenge.id, Answer.state.in_(states))
-    total = session.scalar(select(func.count(Answer.id)).where(*where)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
     answers = session.scalars(
