@@ -67,7 +67,7 @@ def decide(answer_id: int):
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit():
         try:
-            review.review(
+            checked = review.review(
                 db.session,
                 answer,
                 current_user,
@@ -79,7 +79,7 @@ def decide(answer_id: int):
         except (Invalid, Conflict) as problem:
             status = show_beside_field(form, problem, "note")
         else:
-            mail.queue_answer_reviewed(db.session, answer)
+            mail.queue_answer_reviewed(db.session, answer, (checked.excerpt, checked.card_excerpt))
             db.session.commit()
             flash(lifecycle.decided_sentence(answer))
             target = form.next.data
