@@ -19,17 +19,26 @@ _WORD = re.compile(r"\S+")
 
 
 def _combining_marks() -> str:
-    r"""Every combining mark (categories Mn, Mc, Me) as a character class body.
-    Python's \w leaves them out; they live in planes 0, 1 and 14 only."""
+    r"""Every combining mark (categories Mn, Mc, Me), as a pattern that matches one.
+    Python's \w leaves them out; they live in planes 0, 1 and 14 only.
+
+    Two classes: `re` tests a class of characters all below U+10000 with one
+    table lookup, but one that reaches beyond, mark by mark, which made reading
+    a long answer cost ten times more; the second class is only tried for a
+    character beyond U+FFFF."""
     marks = [c for r in (range(0x20000), range(0xE0000, 0xE1000)) for c in map(chr, r)
              if unicodedata.category(c).startswith("M")]
-    return "".join(re.escape(c) for c in marks)
+    basic = "".join(re.escape(c) for c in marks if ord(c) <= 0xFFFF)
+    beyond = "".join(re.escape(c) for c in marks if ord(c) > 0xFFFF)
+    return f"(?:[{basic}]|(?=[\U00010000-\U0010FFFF])[{beyond}])"
 
 
-_MARKS = f"[{_combining_marks()}]"
+_MARKS = _combining_marks()
 # A word with the marks on its letters; or one punctuation character with any
 # marks on it. A mark is never punctuation of its own after a letter.
 _PIECE = re.compile(rf"(?P<word>[\w’'](?:[\w’']|{_MARKS})*)|[^\w\s]{_MARKS}*")
+# In an excerpt, … is the cut between stretches, never a mark of the one before.
+_CUT_OR_PIECE = re.compile(rf"(?P<cut>{ELLIPSIS})|{_PIECE.pattern}")
 
 
 def count_words(text: str | None) -> int:
@@ -89,15 +98,42 @@ def _find(haystack: list[str], needle: list[str], start: int) -> int | None:
     return None
 
 
-def _stretches(excerpt: str) -> list[str]:
-    return [s.strip() for s in excerpt.split(ELLIPSIS)]
+def _stretches(excerpt: str) -> list[list[re.Match[str]]]:
+    """The tokens of a tidied excerpt, stretch by stretch (the … between them
+    cut), leaving out empty stretches: the same tokens each stretch has on its
+    own, read in one pass over the excerpt."""
+    stretches: list[list[re.Match[str]]] = [[]]
+    for piece in _CUT_OR_PIECE.finditer(excerpt):
+        if piece.lastgroup == "cut":
+            stretches.append([])
+        else:
+            stretches[-1].append(piece)
+    return [stretch for stretch in stretches if stretch]
+
+
+def _texts(pieces: list[re.Match[str]]) -> list[str]:
+    return [piece.group() for piece in pieces]
 
 
 def tidy(excerpt: str) -> str:
     return unicodedata.normalize("NFC", excerpt.replace("...", ELLIPSIS)).strip()
 
 
-def check_excerpt(body: str, excerpt: str) -> str:
+class Cut:
+    """An excerpt `cut` accepted: its words, tidied, and what it cuts from the
+    answer, kept so that showing the cuts does not match the two again."""
+
+    def __init__(self, text: str, body: str, pieces: list[re.Match[str]], kept: list[list[int]]):
+        self.text = text
+        self._body, self._pieces, self._kept = body, pieces, kept
+
+    @property
+    def spans(self) -> list[tuple[str, bool]]:
+        """The answer as (text, kept) runs: what excerpt_spans gives for it."""
+        return _spans(self._body, self._pieces, self._kept)
+
+
+def cut(body: str, excerpt: str) -> Cut:
     """The excerpt, tidied, if it is made only of the answer's own words, in
     order, with … wherever text is cut inside it; otherwise Invalid.
 
@@ -110,20 +146,38 @@ def check_excerpt(body: str, excerpt: str) -> str:
     excerpt = tidy(excerpt)
     if not excerpt:
         raise Invalid("The excerpt is empty.", field="excerpt")
-    stretches = [s for s in _stretches(excerpt) if s]
+    stretches = _stretches(excerpt)
     if not stretches:
         raise Invalid("The excerpt has no words of the answer.", field="excerpt")
-    needles = []
-    for stretch in stretches:
-        stretch_tokens = tokens(stretch)
-        if not any(t.is_word for t in stretch_tokens):
-            raise Invalid("The excerpt may only leave out text, marked with …; it cannot add any.", field="excerpt")
-        needles.append([t.text for t in stretch_tokens])
-    body_tokens = [t.text for t in tokens(unicodedata.normalize("NFC", body))]
-    for stretch, found in zip(stretches, _runs(body_tokens, needles), strict=False):
+    if not all(any(piece.lastgroup == "word" for piece in stretch) for stretch in stretches):
+        raise Invalid("The excerpt may only leave out text, marked with …; it cannot add any.", field="excerpt")
+    body = unicodedata.normalize("NFC", body)
+    pieces = list(_PIECE.finditer(body))
+    body_tokens = _texts(pieces)
+    kept, missing = _kept(body_tokens, [_texts(stretch) for stretch in stretches])
+    if missing is not None:
+        stretch = stretches[missing]
+        raise Invalid(_refusal(excerpt[stretch[0].start():stretch[-1].end()], body_tokens), field="excerpt")
+    return Cut(excerpt, body, pieces, kept)
+
+
+def check_excerpt(body: str, excerpt: str) -> str:
+    """The excerpt, tidied, if the answer's own words (see `cut`); otherwise Invalid."""
+    return cut(body, excerpt).text
+
+
+def _kept(body_tokens: list[str], needles: list[list[str]]) -> tuple[list[list[int]], int | None]:
+    """The runs of the body's tokens the stretches keep, as [first, last + 1],
+    touching ones joined; and the first stretch not found, None when all are."""
+    runs: list[list[int]] = []
+    for index, (needle, found) in enumerate(zip(needles, _runs(body_tokens, needles), strict=False)):
         if found is None:
-            raise Invalid(_refusal(stretch, body_tokens), field="excerpt")
-    return excerpt
+            return runs, index
+        if runs and runs[-1][1] == found:
+            runs[-1][1] = found + len(needle)
+        else:
+            runs.append([found, found + len(needle)])
+    return runs, None
 
 
 def _refusal(stretch: str, body_tokens: list[str]) -> str:
@@ -149,23 +203,31 @@ def excerpt_spans(body: str, excerpt: str | None) -> list[tuple[str, bool]]:
     if not excerpt:
         return [(body, True)]
     body = unicodedata.normalize("NFC", body)
-    body_tokens = tokens(body)
-    needles = [[t.text for t in tokens(s)] for s in _stretches(tidy(excerpt))]
-    needles = [n for n in needles if n]
-    kept: set[int] = set()
-    for needle, found in zip(needles, _runs([t.text for t in body_tokens], needles), strict=False):
-        if found is None:
-            return [(body, True)]
-        kept.update(range(found, found + len(needle)))
+    pieces = list(_PIECE.finditer(body))
+    kept, missing = _kept(_texts(pieces), [_texts(stretch) for stretch in _stretches(tidy(excerpt))])
+    if missing is not None:
+        return [(body, True)]
+    return _spans(body, pieces, kept)
+
+
+def _spans(body: str, pieces: list[re.Match[str]], kept: list[list[int]]) -> list[tuple[str, bool]]:
+    """Cut from the body run by run, so the cost grows with the cuts, not the words."""
+    if not pieces:
+        return [(body, True)]
+
+    def text(first: int, stop: int) -> str:
+        """Tokens first to stop - 1, each with the space before it."""
+        return body[pieces[first - 1].end() if first else 0:pieces[stop - 1].end()]
+
     spans: list[tuple[str, bool]] = []
-    previous_end = 0
-    for index, token in enumerate(body_tokens):
-        piece, is_kept = body[previous_end:token.end], index in kept
-        if spans and spans[-1][1] == is_kept:
-            spans[-1] = (spans[-1][0] + piece, is_kept)
-        else:
-            spans.append((piece, is_kept))
-        previous_end = token.end
-    if spans and previous_end < len(body):
-        spans[-1] = (spans[-1][0] + body[previous_end:], spans[-1][1])
-    return spans or [(body, True)]
+    done = 0
+    for first, stop in kept:
+        if first > done:
+            spans.append((text(done, first), False))
+        spans.append((text(first, stop), True))
+        done = stop
+    if done < len(pieces):
+        spans.append((text(done, len(pieces)), False))
+    last_text, last_kept = spans[-1]
+    spans[-1] = (last_text + body[pieces[-1].end():], last_kept)
+    return spans

@@ -92,6 +92,10 @@ class QuoteChangeState(enum.StrEnum):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (
+        # the active therapists, counted and listed by name, read from the index alone
+        Index("ix_users_role_deactivated_name", "role", "is_deactivated", "name"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
@@ -279,7 +283,8 @@ class Answer(Base):
     __tablename__ = "answers"
     __table_args__ = (
         UniqueConstraint("challenge_id", "author_id", name="one_answer_per_author"),
-        Index("ix_answers_challenge_state", "challenge_id", "state"),
+        # with its author, so counts by state can leave some authors out without reading the answers
+        Index("ix_answers_challenge_state_author", "challenge_id", "state", "author_id"),
         # the review queue's order: a page of 20 reads 20 index entries, not a sort of every answer
         Index("ix_answers_queue_order", "challenge_id", "submitted_at", "id"),
     )
@@ -459,6 +464,10 @@ class QuoteCard(Base):
 
 class AuditEntry(Base):
     __tablename__ = "audit_entries"
+    __table_args__ = (
+        # what happened to one object (has this challenge been ordered?) without reading all that ever happened
+        Index("ix_audit_entries_subject", "subject_type", "subject_id", "action"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

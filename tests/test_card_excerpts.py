@@ -81,3 +81,19 @@ def test_publishing_waits_for_the_card_excerpt(make, auth, post, session, client
     auth.login(editor)
     post(f"/editor/challenges/{challenge.id}/publish")
     assert fresh(session).scalar(select(func.count()).select_from(Publication)) == 1
+
+
+def test_the_consent_mail_strikes_what_each_excerpt_cuts(make, auth, post, session):
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    answer = make.answer(challenge, body=BODY)
+    auth.login(editor)
+    excerpt = "Empathy is listening without hurrying. … It heals anyway."
+    response = post(f"/editor/answers/{answer.id}/review",
+                    {"decision": "approve", "excerpt": excerpt, "card_excerpt": CARD})
+    assert response.status_code == 302
+    html = session.scalars(select(OutboxMail).filter_by(kind="excerpt_awaiting_consent")).one().html_body
+    for_excerpt, for_card = html.split("For the square quote card", 1)
+    assert '<del style="color:#999;"> It is hard on busy days.</del>' in for_excerpt
+    assert "without hurrying.</del>" not in for_excerpt
+    assert '<del style="color:#999;"> without hurrying. It is hard on busy days.</del>' in for_card

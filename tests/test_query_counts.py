@@ -1,9 +1,11 @@
 """The statements behind each page stay the same however much data there is."""
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import event, insert, select
 
+from curation.challenges.progress import NAMES_SHOWN
 from curation.db import utcnow
 from curation.models import Answer, AnswerState, Role, User
+from curation.review.services import PER_PAGE
 from curation.security import hash_password
 
 
@@ -60,3 +62,59 @@ def test_statements_per_page_are_the_same_at_10_and_1000_answers(make, session, 
     _bulk_answers(session, challenge, 990, 10)
     at_thousand = _statements(count_queries, client, url)
     assert at_ten == at_thousand
+
+
+def _bulk_therapists(session, challenge, count, start):
+    """`count` more therapists: a tenth drafting, three tenths not started, the rest submitted or approved."""
+    password = hash_password("not used for logging in")
+    session.execute(insert(User), [
+        {"email": f"many{start + i}@example.org", "name": f"Many Therapist{start + i:05d}", "credentials": "RP",
+         "role": Role.THERAPIST, "password_hash": password}
+        for i in range(count)
+    ])
+    ids = session.scalars(select(User.id).where(User.email.like("many%")).order_by(User.id)).all()[start:start + count]
+    states = [AnswerState.DRAFT] + [None] * 3 + [AnswerState.SUBMITTED] * 5 + [AnswerState.APPROVED]
+    session.execute(insert(Answer), [
+        {"challenge_id": challenge.id, "author_id": uid, "body": "Words " * 40, "state": state, "has_consent": True,
+         "submitted_at": None if state == AnswerState.DRAFT else utcnow()}
+        for n, uid in enumerate(ids) if (state := states[n % len(states)]) is not None
+    ])
+    session.commit()
+
+
+@pytest.mark.parametrize("query", ["", "?state=approved", "?page=2"])
+def test_the_queue_of_an_open_challenge_costs_the_same_at_100_and_2000_therapists(
+    make, session, auth, client, count_queries, app, query
+):
+    """Its statements, and the people it loads: the page of answers and the names
+    it lists, never everyone (the progress block once read every therapist)."""
+    editor = make.editor()
+    challenge = make.challenge(editor)
+    gone = make.therapist(name="Dee Deactivated")
+    session.get(User, gone.id).is_deactivated = True
+    session.commit()
+    _bulk_therapists(session, challenge, 100, 0)
+    auth.login(editor)
+    url = f"/editor/challenges/{challenge.id}{query}"
+    loaded: list[int] = []
+
+    def count_users(target, context):
+        loaded.append(target.id)
+
+    def cost() -> tuple[int, int]:
+        client.get(url)  # warm up: first-request work is not what we measure
+        loaded.clear()
+        event.listen(User, "load", count_users)
+        try:
+            with count_queries() as statements:
+                assert client.get(url).status_code == 200
+        finally:
+            event.remove(User, "load", count_users)
+        return len(statements), len(loaded)
+
+    at_hundred = cost()
+    _bulk_therapists(session, challenge, 1900, 100)
+    at_two_thousand = cost()
+    assert at_hundred[0] == at_two_thousand[0]
+    # the editor, a page of authors, and at most the names listed as drafting and not started
+    assert at_two_thousand[1] <= 1 + PER_PAGE + 2 * NAMES_SHOWN

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 
 from flask import render_template
 from sqlalchemy import func, select
@@ -13,7 +14,7 @@ from sqlalchemy.orm import Session
 from curation.answers import quote_changes
 from curation.answers.lifecycle import NOT_SUBMITTED
 from curation.db import utcnow
-from curation.excerpts import excerpt_spans
+from curation.excerpts import Cut, excerpt_spans
 from curation.models import (
     AccountToken,
     Answer,
@@ -156,9 +157,20 @@ def queue_challenge_opened(session: Session, challenge: Challenge) -> int:
     )
 
 
-def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None:
+def _spans(answer: Answer, words: str | None, checked: Sequence[Cut | None]) -> list[tuple[str, bool]]:
+    """What `words` cut from the answer: from the check that accepted them, if given."""
+    known = next((c for c in checked if c is not None and c.text == words), None)
+    return known.spans if known is not None else excerpt_spans(answer.body, words)
+
+
+def queue_answer_reviewed(
+    session: Session, answer: Answer, checked: Sequence[Cut | None] = ()
+) -> OutboxMail | None:
     """One mail per review: an approval that waits for the author's consent to an
-    excerpt asks for it (with the note); any other decision tells it, with the note."""
+    excerpt asks for it (with the note); any other decision tells it, with the note.
+
+    `checked`: excerpts the review has just checked against this answer, whose
+    cuts the mail shows without matching them again."""
     author = answer.author
     if not _wants_mail(author):
         return None
@@ -174,8 +186,8 @@ def queue_answer_reviewed(session: Session, answer: Answer) -> OutboxMail | None
             answer=answer,
             author=author,
             challenge=answer.challenge,
-            spans=excerpt_spans(answer.body, answer.excerpt) if excerpt_waits else None,
-            card_spans=excerpt_spans(answer.body, answer.card_excerpt) if card_waits else None,
+            spans=_spans(answer, answer.excerpt, checked) if excerpt_waits else None,
+            card_spans=_spans(answer, answer.card_excerpt, checked) if card_waits else None,
         )
     return queue(
         session,

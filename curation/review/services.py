@@ -5,15 +5,18 @@ import dataclasses
 import datetime as dt
 import enum
 import math
+from collections.abc import Mapping
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from curation import audit
 from curation.answers.lifecycle import QUEUE_STATES, REVIEWABLE, move
+from curation.challenges import services as challenges
 from curation.db import rows_changed, utcnow
 from curation.errors import Conflict, Invalid, NotFound
-from curation.excerpts import ELLIPSIS, check_excerpt
+from curation.excerpts import ELLIPSIS, Cut, cut
+from curation.excerpts import check_excerpt as check_excerpt  # the rule a review applies, named here too
 from curation.models import Answer, AnswerState, Challenge, ExcerptConsent, User
 
 PER_PAGE = 20
@@ -38,6 +41,14 @@ def decision_for(state: AnswerState) -> str | None:
 
 
 @dataclasses.dataclass
+class Reviewed:
+    """The excerpt and card excerpt a review checked, if any."""
+
+    excerpt: Cut | None = None
+    card_excerpt: Cut | None = None
+
+
+@dataclasses.dataclass
 class QueuePage:
     answers: list[Answer]
     total: int
@@ -46,12 +57,21 @@ class QueuePage:
 
 
 def queue(
-    session: Session, challenge: Challenge, *, state: AnswerState | None = None, page: int = 1
+    session: Session,
+    challenge: Challenge,
+    *,
+    state: AnswerState | None = None,
+    page: int = 1,
+    answers_by_state: Mapping[str, int] | None = None,
 ) -> QueuePage:
-    """One page of the queue in a fixed number of statements, however long the queue."""
+    """One page of the queue in a fixed number of statements, however long the
+    queue; the total comes from the challenge's answers by state, which the
+    review page counts once for everything it shows."""
     states = (state,) if state in REVIEWABLE else QUEUE_STATES
+    if answers_by_state is None:
+        answers_by_state = challenges.counts_of(session, challenge)
+    total = sum(answers_by_state.get(s, 0) for s in states)
     where = (Answer.challenge_id == challenge.id, Answer.state.in_(states))
-    total = session.scalar(select(func.count(Answer.id)).where(*where)) or 0
     pages = max(1, math.ceil(total / PER_PAGE))
     page = min(max(1, page), pages)
     answers = session.scalars(
@@ -82,7 +102,9 @@ def review(
     excerpt: str = "",
     card_excerpt: str = "",
     now: dt.datetime | None = None,
-) -> None:
+) -> Reviewed:
+    """Decide on the answer; returns the excerpts it checked, so the mail that
+    shows their cuts need not check them again."""
     now = now or utcnow()
     decision = Decision(decision)
     if answer.state not in REVIEWABLE:
@@ -100,9 +122,11 @@ def review(
             "words below: the author is asked first, and a correction then publishes them.",
             field="excerpt",
         )
+    checked = Reviewed()
     if decision == Decision.APPROVE:
         if excerpt and excerpt.replace("...", ELLIPSIS) != answer.body.strip():
-            new_excerpt = check_excerpt(answer.body, excerpt)
+            checked.excerpt = cut(answer.body, excerpt)
+            new_excerpt = checked.excerpt.text
             if new_excerpt != answer.excerpt or answer.excerpt_consent == ExcerptConsent.NONE:
                 answer.excerpt = new_excerpt
                 answer.excerpt_consent = ExcerptConsent.PENDING
@@ -115,27 +139,29 @@ def review(
         answer.excerpt = None
         answer.excerpt_consent = ExcerptConsent.NONE
         answer.excerpt_author_note = ""
-    _set_card_excerpt(answer, card_excerpt if decision == Decision.APPROVE else "")
+    checked.card_excerpt = _set_card_excerpt(answer, card_excerpt if decision == Decision.APPROVE else "")
 
     detail = f"{answer.state} → {target}"
     if answer.excerpt:
         detail += " with an excerpt"
     move(session, answer, target, editor, note=note, now=now, detail=detail)
+    return checked
 
 
-def _set_card_excerpt(answer: Answer, card_excerpt: str) -> None:
+def _set_card_excerpt(answer: Answer, card_excerpt: str) -> Cut | None:
     """The square card's words: the excerpt's own-words rule, and asked of the author
     again whenever they change."""
     if not card_excerpt:
         answer.card_excerpt, answer.card_excerpt_consent, answer.card_excerpt_author_note = None, ExcerptConsent.NONE, ""
-        return
+        return None
     try:
-        words = check_excerpt(answer.body, card_excerpt)
+        checked = cut(answer.body, card_excerpt)
     except Invalid as problem:
         raise Invalid(problem.message.replace("The excerpt", "The card excerpt"), field="card_excerpt") from None
-    if words != answer.card_excerpt or answer.card_excerpt_consent == ExcerptConsent.NONE:
+    if checked.text != answer.card_excerpt or answer.card_excerpt_consent == ExcerptConsent.NONE:
         answer.card_excerpt, answer.card_excerpt_consent, answer.card_excerpt_author_note = (
-            words, ExcerptConsent.PENDING, "")
+            checked.text, ExcerptConsent.PENDING, "")
+    return checked
 
 
 def approved_in_order(session: Session, challenge: Challenge) -> list[Answer]:

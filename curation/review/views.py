@@ -29,7 +29,11 @@ def queue(challenge_id: int):
     challenge = challenges.get(db.session, challenge_id)
     state = request.args.get("state") or None
     state = AnswerState(state) if state in review.REVIEWABLE else None
-    page = review.queue(db.session, challenge, state=state, page=request.args.get("page", 1, type=int))
+    # one count of the answers by state feeds the pager, the progress block and the next step
+    counts = challenges.counts_of(db.session, challenge)
+    page = review.queue(
+        db.session, challenge, state=state, page=request.args.get("page", 1, type=int), answers_by_state=counts
+    )
     correction = publishing.correction_owed(db.session, challenge)
     return render_template(
         "review/queue.html",
@@ -39,11 +43,11 @@ def queue(challenge_id: int):
         states=review.QUEUE_STATES,
         current=publishing.current_publication_of(db.session, challenge),
         credit_lines=publishing.credit_lines(db.session, page.answers),
-        progress=progress.of(db.session, challenge) if challenge.state == "open" else None,
+        progress=progress.of(db.session, challenge, counts) if challenge.state == "open" else None,
         correction=correction,
         step=challenges.next_step(
             challenge,
-            challenges.counts_of(db.session, challenge),
+            counts,
             ordered=challenges.is_ordered(db.session, challenge),
             correction_owed=correction is not None,
         ),
@@ -63,7 +67,7 @@ def decide(answer_id: int):
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit():
         try:
-            review.review(
+            checked = review.review(
                 db.session,
                 answer,
                 current_user,
@@ -75,7 +79,7 @@ def decide(answer_id: int):
         except (Invalid, Conflict) as problem:
             status = show_beside_field(form, problem, "note")
         else:
-            mail.queue_answer_reviewed(db.session, answer)
+            mail.queue_answer_reviewed(db.session, answer, (checked.excerpt, checked.card_excerpt))
             db.session.commit()
             flash(lifecycle.decided_sentence(answer))
             target = form.next.data
