@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""(d) The excerpt check at the size limit against an ordinary review.
+"""(f) The excerpt check at the size limit against an ordinary review.
 
 An editor approves, through the Flask test client, (1) an ordinary answer of a
 few sentences with an excerpt of two cuts and (2) an answer of 20,000
@@ -81,7 +81,7 @@ def excerpt_check(workdir: Path, requests: int) -> None:
         review()  # warm up templates and caches
         check = _median_seconds(lambda body=body, excerpt=excerpt: check_excerpt(body, excerpt), requests)
         results[name] = (check, _median_seconds(review, requests), len(body), excerpt.count(ELLIPSIS))
-    print(f"(d) excerpt check, median of {requests} each (Flask test client, SQLite file)")
+    print(f"(f) excerpt check, median of {requests} each (Flask test client, SQLite file)")
     for name, (check, request, chars, cuts) in results.items():
         print(f"    {name:10} answer {chars:6,} chars, {cuts:5,} cuts: check {check * 1000:7.1f} ms, "
               f"review request {request * 1000:7.1f} ms")

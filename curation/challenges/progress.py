@@ -12,13 +12,13 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from curation import audit
+from curation.answers.lifecycle import NOT_SUBMITTED
 from curation.challenges import services as challenges
 from curation.db import utcnow
 from curation.errors import Conflict, NotFound
 from curation.mail import services as mail
 from curation.models import (
     Answer,
-    AnswerState,
     Challenge,
     ChallengeState,
     OutboxMail,
@@ -26,8 +26,6 @@ from curation.models import (
     User,
 )
 
-# Answers in these states have words but are not submitted.
-DRAFTING = (AnswerState.DRAFT, AnswerState.WITHDRAWN)
 # A practice has some tens of therapists: up to this many the editor sees every
 # name with its reminder button; beyond it the first ones by name and how many more.
 NAMES_SHOWN = 50
@@ -156,10 +154,10 @@ def of(
     if answers_by_state is None:
         answers_by_state = challenges.counts_of(session, challenge)
     active, by_state = _active_counts(session, challenge, answers_by_state)
-    drafting = sum(n for state, n in by_state.items() if state in DRAFTING)
+    drafting = sum(n for state, n in by_state.items() if state in NOT_SUBMITTED)
     submitted = sum(by_state.values()) - drafting
     not_started = active - submitted - drafting
-    drafting_ids = select(Answer.author_id).where(Answer.challenge_id == challenge.id, Answer.state.in_(DRAFTING))
+    drafting_ids = select(Answer.author_id).where(Answer.challenge_id == challenge.id, Answer.state.in_(NOT_SUBMITTED))
     drafting_first = _first_by_name(session, drafting, User.id.in_(drafting_ids))
     # walks the therapists by name and stops at the NAMES_SHOWN-th without an answer
     has_answered = exists().where(Answer.challenge_id == challenge.id, Answer.author_id == User.id)
@@ -187,7 +185,7 @@ def remind(session: Session, challenge: Challenge, therapist_id: int, editor: Us
     answer_state = session.scalar(
         select(Answer.state).where(Answer.challenge_id == challenge.id, Answer.author_id == therapist.id)
     )
-    if answer_state is not None and answer_state not in DRAFTING:
+    if answer_state is not None and answer_state not in NOT_SUBMITTED:
         raise Conflict(f"{therapist.name} has already submitted an answer.")
     if not therapist.wants_notifications:
         raise Conflict(f"{therapist.name} has turned off mail from the tool, so no reminder was sent.")
