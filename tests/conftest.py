@@ -5,16 +5,20 @@ PostgreSQL URL it runs there instead, each test in a schema of its own.
 """
 from __future__ import annotations
 
+import atexit
 import contextlib
 import datetime as dt
+import functools
 import os
 import re
+import shutil
+import tempfile
 import uuid
 from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, event, text
+from sqlalchemy import create_engine, event, make_url, text
 
 from curation import create_app, db, schema
 from curation.accounts import services as accounts
@@ -129,6 +133,29 @@ def database_url(tmp_path):
     admin.dispose()
 
 
+@functools.cache
+def _migrated_sqlite_file() -> Path:
+    """One SQLite file brought to the newest revision, once per test process:
+    a test's new database starts as a copy of it, which takes a millisecond
+    where running every migration takes a fifth of a second."""
+    folder = Path(tempfile.mkdtemp(prefix="curation-migrated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "migrated.db"
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-only-key"})
+    app.instance_path = str(folder)
+    with app.app_context():
+        schema.upgrade()
+        db.engine().dispose()
+    assert not path.with_name(path.name + "-wal").exists(), "the template's log should be folded in on close"
+    return path
+
+
+def _start_from_migrated_copy(database_url: str) -> None:
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        shutil.copyfile(_migrated_sqlite_file(), url.database)
+
+
 @contextlib.contextmanager
 def running_app(database_url: str, instance_path, **config):
     """A test app on its own database, schema upgraded, engine disposed after."""
@@ -146,8 +173,9 @@ def running_app(database_url: str, instance_path, **config):
         }
     )
     app.instance_path = str(instance_path)
+    _start_from_migrated_copy(database_url)
     with app.app_context():
-        schema.upgrade()
+        schema.upgrade()  # on the copy, only checks that it is at the newest revision
     try:
         yield app
     finally:
