@@ -221,8 +221,9 @@ def now() -> dt.datetime:
 class Factory:
     """Small builders for the objects tests need; each commits."""
 
-    def __init__(self, session):
+    def __init__(self, session, app):
         self.session = session
+        self.app = app
         self.count = 0
         self.practice_set = False
 
@@ -240,14 +241,16 @@ class Factory:
     def user(self, role: Role, name: str | None = None, credentials: str = "RP", email: str | None = None) -> User:
         self._begin()
         n = self._next()
-        user = accounts.create_user(
-            self.session,
-            email=email or f"{role}{n}@example.org",
-            name=name or f"{'Edna' if role == Role.EDITOR else 'Theo'} Person{n}",
-            role=role,
-            credentials=credentials,
-            password=PASSWORD,
-        )
+        # in the app's context, so the password gets the test app's cheap hash, not scrypt's 0.2 s
+        with self.app.app_context():
+            user = accounts.create_user(
+                self.session,
+                email=email or f"{role}{n}@example.org",
+                name=name or f"{'Edna' if role == Role.EDITOR else 'Theo'} Person{n}",
+                role=role,
+                credentials=credentials,
+                password=PASSWORD,
+            )
         self.session.commit()
         return user
 
@@ -317,8 +320,8 @@ class Factory:
 
 
 @pytest.fixture
-def make(session):
-    return Factory(session)
+def make(app, session):
+    return Factory(session, app)
 
 
 class Auth:

@@ -40,7 +40,7 @@ def _answer_bodies(app):
 
 def test_a_backup_taken_while_others_write_restores_with_every_answer(live, tmp_path):
     app, session = live
-    make = Factory(session)
+    make = Factory(session, app)
     editor = make.editor()
     challenge = make.challenge(editor)
     for n in range(12):
@@ -91,7 +91,8 @@ def test_a_backup_taken_while_others_write_restores_with_every_answer(live, tmp_
 
 def test_the_backup_is_one_self_contained_file(live, tmp_path):
     app, session = live
-    Factory(session).answer(Factory(session).challenge(), body="Kept in one file.")
+    make = Factory(session, app)
+    make.answer(make.challenge(), body="Kept in one file.")
     assert app.test_cli_runner().invoke(args=["backup", str(tmp_path / "one.db")]).exit_code == 0
     assert not (tmp_path / "one.db-wal").exists()
     with sqlite3.connect(tmp_path / "one.db") as copy:
