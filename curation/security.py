@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from markupsafe import Markup, escape
 from werkzeug.exceptions import RequestEntityTooLarge, SecurityError
 from werkzeug.security import check_password_hash, generate_password_hash
-from zxcvbn import zxcvbn
 
 from curation.models import Role
 from curation.text import clean_line, clean_text, one_line  # noqa: F401  (the forms' filters)
@@ -119,6 +118,8 @@ def password_problem(password: str, *, email: str = "", name: str = "") -> str |
     if email and lowered == email.lower() or name and lowered == name.lower():
         return "Your password cannot be your e-mail address or name."
     personal = [email, email.split("@")[0], name, name.replace(" ", ""), *name.split()]
+    from zxcvbn import zxcvbn  # its word lists take a tenth of a second to load: only when a password is set
+
     estimate = zxcvbn(password[:_ESTIMATED_CHARS], user_inputs=[word for word in personal if word])
     if estimate["score"] < MIN_PASSWORD_SCORE:
         warning = estimate["feedback"].get("warning") or ""

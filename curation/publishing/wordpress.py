@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from typing import Any, Mapping
+from typing import TYPE_CHECKING, Any, Mapping
 
-import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from curation.models import Challenge, Publication, QuoteCard, WordPressPost
 from curation.publishing import cards
+
+if TYPE_CHECKING:
+    import requests
 from curation.publishing.compiling import feature_data
 
 TIMEOUT = 20  # seconds per call; the job is retried later when WordPress is slow
@@ -49,12 +51,18 @@ class Settings:
 
 class Client:
     def __init__(self, settings: Settings):
+        # requests (and urllib3 beneath it) only when WordPress is called: every
+        # cron command starts the app, and most never talk to WordPress
+        import requests
+
         self.settings = settings
         self.http = requests.Session()
         # Application Passwords are shown with spaces; WordPress accepts them either way.
         self.http.auth = (settings.user, settings.app_password)
 
     def call(self, method: str, route: str, **kw) -> Any:
+        import requests
+
         url = f"{self.settings.url}/wp-json/wp/v2/{route}"
         try:
             response = self.http.request(method, url, timeout=TIMEOUT, **kw)
