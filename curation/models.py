@@ -169,7 +169,8 @@ class LoginSession(Base):
 
 
 class TokenPurpose(enum.StrEnum):
-    PASSWORD_RESET = "password_reset"
+    # the name of a purpose, not a password
+    PASSWORD_RESET = "password_reset"  # nosec B105
     EMAIL_CHANGE = "email_change"
 
 

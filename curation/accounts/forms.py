@@ -12,7 +12,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, R
 
 from curation.security import one_line
 
-PASSWORD_HELP = "At least 12 characters. A few words you will remember work well."
+# a hint, not a password
+PASSWORD_HELP = "At least 12 characters. A few words you will remember work well."  # nosec B105
 
 
 def _email_field(label: str = "E-mail", **kw) -> EmailField:
