@@ -143,6 +143,15 @@ def published(app, client, session, ready):
     return app.test_client(), f"/features/{slug}"
 
 
+def test_a_shared_cache_keeps_the_readers_copy_apart_from_the_editors(published, client):
+    reader, path = published
+    readers = reader.get(path)
+    assert readers.headers["Cache-Control"] == "public, max-age=60" and "editor-bar" not in readers.get_data(as_text=True)
+    assert "Cookie" in readers.headers["Vary"]  # a cache keys its copy by the cookie, so an editor never gets this one
+    editors = client.get(path)  # the editor who published is logged in on `client`
+    assert "editor-bar" in editors.get_data(as_text=True) and editors.headers["Cache-Control"] == "private, no-store"
+
+
 def test_the_page_comes_in_the_best_encoding_the_reader_accepts(published):
     reader, path = published
     plain = reader.get(path)

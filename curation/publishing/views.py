@@ -269,6 +269,9 @@ def feature(slug: str):
     if page.encoding:
         response.headers["Content-Encoding"] = page.encoding
     response.vary.add("Accept-Encoding")
+    # an editor's copy of this address differs (the editor bar): a shared cache
+    # must not hand the readers' copy to an editor who is logged in
+    response.vary.add("Cookie")
     return response
 
 
