@@ -8,7 +8,7 @@ and says which in the command's --help.
 
 The lock is where every run of the job can see it and dies with the process
 that holds it, so a run that crashed never blocks the next: on PostgreSQL a
-session-level advisory lock, on SQLite (one host by design) an flock on a file
+session-level advisory lock (per schema), on SQLite (one host by design) an flock on a file
 beside the database.
 """
 from __future__ import annotations
@@ -49,9 +49,13 @@ def held(name: str, *, wait: bool) -> Iterator[bool]:
 
 @contextlib.contextmanager
 def _advisory_lock(name: str, *, wait: bool) -> Iterator[bool]:
-    key = {"jobs": _JOB_LOCKS, "job": _job_key(name)}
     connection = db.engine().connect()
     try:
+        # Advisory locks belong to the whole database: an installation that
+        # lives in a schema of its own shares them with the others there, so
+        # the schema is part of the key.
+        schema = connection.execute(text("SELECT current_schema()")).scalar()
+        key = {"jobs": _JOB_LOCKS, "job": _job_key(f"{schema}/{name}")}
         if wait:
             connection.execute(text("SELECT pg_advisory_lock(:jobs, :job)"), key)
             is_held = True

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
+import contextlib
 import dataclasses
 import datetime as dt
 import os
@@ -38,7 +39,7 @@ from curation.models import (
     User,
 )
 from tests import test_concurrency as load_test
-from tests.conftest import PASSWORD, csrf, fresh
+from tests.conftest import PASSWORD, csrf, fresh, postgres_schema, running_app
 from tests.test_concurrency import (  # noqa: F401
     Browser,
     GunicornServer,
@@ -369,6 +370,19 @@ def test_one_job_running_does_not_stop_another(app, make, runner):
     with app.app_context(), cron.held("send-mail", wait=False):
         result = runner.invoke(args=["send-reminders"])
     assert result.exit_code == 0 and "Queued 1 reminder" in result.output
+
+
+@pytest.mark.postgres
+def test_a_job_running_for_another_installation_in_the_same_database_does_not_stop_this_one(app, make, runner, tmp_path):
+    # PostgreSQL's advisory locks belong to the whole database; another
+    # installation in a schema of its own must not make this one stand aside.
+    arrange(make, 1)
+    with postgres_schema() as other_url, running_app(other_url, tmp_path / "other") as other:
+        with contextlib.ExitStack() as holding:
+            with other.app_context():  # only to take the lock: the command below runs in this test's app
+                assert holding.enter_context(cron.held("send-reminders", wait=False))
+            result = runner.invoke(args=["send-reminders"])
+    assert result.exit_code == 0 and "Queued 1 reminder" in result.output, result.output
 
 
 @pytest.mark.parametrize("command", ["send-mail", "send-reminders", "publish-due", "run-jobs", "purge"])
