@@ -116,6 +116,9 @@ def test_text_typed_after_the_session_ended_is_kept_until_the_next_login(pages, 
     elsewhere = pages.page(context)
     elsewhere.goto("/account")
     elsewhere.get_by_role("button", name="Log out", exact=True).click()
+    # Closing a tab while its navigation commits can leave Chromium never
+    # closing it: wait for the login page the logout lands on.
+    expect(elsewhere.get_by_text("You are logged out.")).to_be_visible()
     elsewhere.close()
 
     desk.locator("#body").press_sequentially("Written while logged out.")
