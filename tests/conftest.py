@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, event, make_url, text
 
 from curation import create_app, db, schema
@@ -26,6 +27,13 @@ from curation.answers import services as answers
 from curation.challenges import services as challenges
 from curation.models import Challenge, Role, SiteSetting, User
 from curation.review import services as review
+
+# The suite starts a hundred Python processes (cron commands, gunicorn and its
+# workers, migrations, xdist's workers): where the environment says not to write
+# compiled code, each would compile the whole package from source, a sixth of
+# its start. They share one cache instead, outside the checkout.
+if os.environ.pop("PYTHONDONTWRITEBYTECODE", None):
+    os.environ.setdefault("PYTHONPYCACHEPREFIX", str(Path(tempfile.gettempdir()) / f"curation-tests-pycache-{os.getuid()}"))
 
 PASSWORD = "a long enough passphrase"
 # A practice that has replaced the placeholders settings ship with, so its features may be published.
@@ -150,7 +158,8 @@ def _migrated_sqlite_file() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="curation-migrated-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "migrated.db"
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-only-key"})
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-only-key",
+                      "RATELIMIT_ENABLED": False})
     app.instance_path = str(folder)
     with app.app_context():
         schema.upgrade()
@@ -165,9 +174,35 @@ def _start_from_migrated_copy(database_url: str) -> None:
         shutil.copyfile(_migrated_sqlite_file(), url.database)
 
 
+class _TemplateCodeOfThisProcess(BytecodeCache):
+    """Compiled templates shared by every test app of one process.
+
+    Each test makes a new app, and with it a new Jinja environment that would
+    parse and compile each template it renders again: a quarter of a typical
+    test's time. Entries are keyed by template name and source checksum, so
+    an edited template is compiled anew.
+    """
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if (code := self._code.get(bucket.key)) is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CODE = _TemplateCodeOfThisProcess()
+
+
 @contextlib.contextmanager
 def running_app(database_url: str, instance_path, **config):
     """A test app on its own database, schema upgraded, engine disposed after."""
+    # Flask-Limiter's on/off switch belongs to the one Limiter of the process and
+    # the app made last sets it: the template database's app is made first.
+    _start_from_migrated_copy(database_url)
     app = create_app(
         {
             "TESTING": True,
@@ -182,7 +217,7 @@ def running_app(database_url: str, instance_path, **config):
         }
     )
     app.instance_path = str(instance_path)
-    _start_from_migrated_copy(database_url)
+    app.jinja_env.bytecode_cache = TEMPLATE_CODE
     with app.app_context():
         schema.upgrade()  # on the copy, only checks that it is at the newest revision
     try:

@@ -1,8 +1,10 @@
 """What injected markup looks like once a browser has parsed a page.
 
-The checks work on the parsed tree (html5lib parses as browsers do), not on
-the source text, so they judge what would run, whatever sanitizer or escaping
-produced the page.
+The checks work on the parsed tree, not on the source text, so they judge
+what would run, whatever sanitizer or escaping produced the page. Lexbor (through
+selectolax) parses as browsers do, by the HTML standard's algorithm, in C: the
+security tests parse well over a thousand pages, which html5lib, in Python,
+took a third of their time for.
 """
 from __future__ import annotations
 
@@ -10,10 +12,11 @@ import collections
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
 
-import html5lib
+from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 HERE = Path(__file__).resolve().parent
 
@@ -88,9 +91,44 @@ EXTRA_PAYLOADS = [
 
 
 @functools.lru_cache(maxsize=16)
-def parse(page: str):
-    """Parsed once per page text; callers only read the tree."""
-    return html5lib.parse(page, namespaceHTMLElements=False)
+def parse(page: str) -> ElementTree.Element:
+    """The page's <html> element as a browser builds it, as an ElementTree
+    (comments as ElementTree comments, a template's content as its children);
+    parsed once per page text, as callers only read the tree.
+
+    Built with a stack, not by recursion: a payload may nest thousands deep."""
+    document = LexborHTMLParser(page).root
+    html = _element_of(document)
+    open_elements = [(html, _children(document))]
+    while open_elements:
+        element, children = open_elements[-1]
+        child = next(children, None)
+        if child is None:
+            open_elements.pop()
+        elif child.is_text_node:
+            text = child.text_content or ""
+            if len(element):
+                element[-1].tail = (element[-1].tail or "") + text
+            else:
+                element.text = (element.text or "") + text
+        elif child.is_comment_node:
+            element.append(ElementTree.Comment(child.comment_content or ""))
+        elif child.is_element_node:
+            inner = _element_of(child)
+            element.append(inner)
+            open_elements.append((inner, _children(child)))
+    return html
+
+
+def _element_of(node: LexborNode) -> ElementTree.Element:
+    return ElementTree.Element(node.tag, {name: value or "" for name, value in node.attributes.items()})
+
+
+def _children(node: LexborNode) -> Iterator[LexborNode]:
+    yield from node.iter(include_text=True)
+    if node.tag == "template":
+        for fragment in node.template_fragments():
+            yield from fragment.iter(include_text=True)
 
 
 def _local(name: str) -> str:
