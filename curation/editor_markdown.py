@@ -9,13 +9,15 @@ old challenge looks the same until the editor rewrites it.
 """
 from __future__ import annotations
 
+import functools
 import re
-
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING
 
 from curation.security import ALLOWED_TAGS, clean
 
-_PARSER = MarkdownIt("commonmark", {"html": False, "linkify": False})
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
 _LEGACY_TAG = re.compile(r"</?(?:" + "|".join(sorted(ALLOWED_TAGS)) + r")\b[^<>]*>", re.IGNORECASE)
 
 CHEAT_SHEET = "Markdown: a blank line starts a paragraph · *emphasis* · **strong** · [words](https://…) · - list item"
@@ -33,7 +35,16 @@ def to_html(text: str, *, legacy_html: bool = True) -> str:
         return ""
     if legacy_html and is_legacy_html(text):
         return clean(text)
-    return clean(_PARSER.render(text)).strip()
+    return clean(_parser().render(text)).strip()
+
+
+@functools.cache
+def _parser() -> MarkdownIt:
+    """Made on first use: text becomes HTML when saved, which most of the
+    processes that start the app never do."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": False, "linkify": False})
 
 
 def markdown_source(text: str, *, legacy_html: bool = True) -> str:

@@ -7,6 +7,7 @@ excerpt, however many cuts the excerpt has.
 """
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from typing import NamedTuple
@@ -33,12 +34,21 @@ def _combining_marks() -> str:
     return f"(?:[{basic}]|(?=[\U00010000-\U0010FFFF])[{beyond}])"
 
 
-_MARKS = _combining_marks()
-# A word with the marks on its letters; or one punctuation character with any
-# marks on it. A mark is never punctuation of its own after a letter.
-_PIECE = re.compile(rf"(?P<word>[\w’'](?:[\w’']|{_MARKS})*)|[^\w\s]{_MARKS}*")
-# In an excerpt, … is the cut between stretches, never a mark of the one before.
-_CUT_OR_PIECE = re.compile(rf"(?P<cut>{ELLIPSIS})|{_PIECE.pattern}")
+@functools.cache
+def _piece() -> re.Pattern[str]:
+    """A word with the marks on its letters; or one punctuation character with
+    any marks on it. A mark is never punctuation of its own after a letter.
+
+    Made on first use: finding the marks reads all of Unicode, which every
+    command and server process would otherwise pay for as it starts."""
+    marks = _combining_marks()
+    return re.compile(rf"(?P<word>[\w’'](?:[\w’']|{marks})*)|[^\w\s]{marks}*")
+
+
+@functools.cache
+def _cut_or_piece() -> re.Pattern[str]:
+    """In an excerpt, … is the cut between stretches, never a mark of the one before."""
+    return re.compile(rf"(?P<cut>{ELLIPSIS})|{_piece().pattern}")
 
 
 def count_words(text: str | None) -> int:
@@ -58,7 +68,7 @@ def tokens(text: str) -> list[Token]:
     A combining mark belongs to the letter before it, so "papá" stays one word
     whichever way its accent is encoded, and a mark is never punctuation.
     """
-    return [Token(m.group(), m.start(), m.end(), m.lastgroup == "word") for m in _PIECE.finditer(text)]
+    return [Token(m.group(), m.start(), m.end(), m.lastgroup == "word") for m in _piece().finditer(text)]
 
 
 def _runs(body_tokens: list[str], stretches: list[list[str]]):
@@ -103,7 +113,7 @@ def _stretches(excerpt: str) -> list[list[re.Match[str]]]:
     cut), leaving out empty stretches: the same tokens each stretch has on its
     own, read in one pass over the excerpt."""
     stretches: list[list[re.Match[str]]] = [[]]
-    for piece in _CUT_OR_PIECE.finditer(excerpt):
+    for piece in _cut_or_piece().finditer(excerpt):
         if piece.lastgroup == "cut":
             stretches.append([])
         else:
@@ -152,7 +162,7 @@ def cut(body: str, excerpt: str) -> Cut:
     if not all(any(piece.lastgroup == "word" for piece in stretch) for stretch in stretches):
         raise Invalid("The excerpt may only leave out text, marked with …; it cannot add any.", field="excerpt")
     body = unicodedata.normalize("NFC", body)
-    pieces = list(_PIECE.finditer(body))
+    pieces = list(_piece().finditer(body))
     body_tokens = _texts(pieces)
     kept, missing = _kept(body_tokens, [_texts(stretch) for stretch in stretches])
     if missing is not None:
@@ -203,7 +213,7 @@ def excerpt_spans(body: str, excerpt: str | None) -> list[tuple[str, bool]]:
     if not excerpt:
         return [(body, True)]
     body = unicodedata.normalize("NFC", body)
-    pieces = list(_PIECE.finditer(body))
+    pieces = list(_piece().finditer(body))
     kept, missing = _kept(_texts(pieces), [_texts(stretch) for stretch in _stretches(tidy(excerpt))])
     if missing is not None:
         return [(body, True)]

@@ -7,7 +7,6 @@ import re
 import unicodedata
 from urllib.parse import unquote, urlsplit
 
-import bleach
 from flask import abort, current_app, g, has_app_context, request
 from flask_login import current_user, login_required
 from markupsafe import Markup, escape
@@ -31,10 +30,15 @@ def _is_invisible(char: str) -> bool:
     return unicodedata.category(char) == "Cf"
 
 
-def clean(html: str) -> str:
-    """The one sanitizer. Markup-allowing fields go through it once, when saved."""
+def clean(html: str, *, tags: frozenset[str] = ALLOWED_TAGS) -> str:
+    """The one sanitizer. Markup-allowing fields go through it once, when saved;
+    with no `tags`, only the words of some HTML are left."""
+    # bleach and the html5lib it carries load on first use: most of the
+    # processes that start the app (cron commands, workers) never clean markup.
+    import bleach
+
     cleaner = bleach.Cleaner(
-        tags=ALLOWED_TAGS,
+        tags=tags,
         attributes=_allowed_attribute,
         protocols=ALLOWED_PROTOCOLS,
         strip=True,

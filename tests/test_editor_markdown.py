@@ -5,7 +5,9 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 from sqlalchemy import func, select
 
+from curation import editor_markdown
 from curation.models import ChallengeState, SiteSetting
+from curation.practice import services as practice_settings
 from curation.publishing import services as publishing
 from curation.publishing.markdown import escape_markdown
 from tests.conftest import fresh
@@ -28,6 +30,11 @@ def _published(app, make, session, **fields):
         publication = publishing.publish(session, challenge, editor)
     session.commit()
     return publication
+
+
+def test_the_shipped_booking_text_shows_as_saving_it_would_render_it():
+    defaults = practice_settings.DEFAULTS
+    assert defaults["booking_text_html"] == editor_markdown.to_html(defaults["booking_text"], legacy_html=False)
 
 
 def test_markdown_intro_keeps_paragraphs_emphasis_links_and_lists(app, make, session, client):

@@ -16,7 +16,9 @@ DEFAULTS: dict[str, str] = {
     # the series' name: public page titles, cards and link previews carry it
     "series_name": "Therapists Being Human",
     "booking_text": DEFAULT_BOOKING_TEXT,  # Markdown
-    "booking_text_html": editor_markdown.to_html(DEFAULT_BOOKING_TEXT, legacy_html=False),  # rendered from booking_text when saved
+    # rendered from booking_text when saved; written out here, as every process
+    # that starts the app reads this (tests/test_editor_markdown.py checks it)
+    "booking_text_html": f"<p>{DEFAULT_BOOKING_TEXT}</p>",
     "booking_label": "Book a consultation",
     "booking_url": "https://example.org/book",
     "anonymous_credit": "A registered psychotherapist",

@@ -3,6 +3,7 @@ editor acknowledged, and what still stops a publication."""
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -12,8 +13,10 @@ from curation import audit
 from curation.errors import Invalid, NotFound
 from curation.models import Answer, AnswerState, Challenge, PrivacyAcknowledgement, User
 from curation.practice import services as practice_settings
-from curation.privacy.check import Flag, check
 from curation.review.services import approved_in_order
+
+if TYPE_CHECKING:
+    from curation.privacy.check import Flag
 
 
 @dataclasses.dataclass(frozen=True)
@@ -46,13 +49,21 @@ class Marked:
         return self.flag.headline
 
 
+def _check(text: str) -> list[Flag]:
+    # The check's patterns compile when it is first imported, which cron
+    # commands and workers that never read an answer need not pay for.
+    from curation.privacy.check import check
+
+    return check(text)
+
+
 def _mark(text: str, flag: Flag, acknowledgement: PrivacyAcknowledgement | None = None) -> Marked:
     return Marked(flag, text[flag.sentence_start:flag.start], text[flag.end:flag.sentence_end], acknowledgement)
 
 
 def marked(text: str) -> list[Marked]:
     """The flags of a text, each in its sentence: the desk and the review page."""
-    return [_mark(text, f) for f in check(text or "")]
+    return [_mark(text, f) for f in _check(text or "")]
 
 
 def quote_texts(answer: Answer) -> list[str]:
@@ -68,7 +79,7 @@ def quote_flags(answer: Answer) -> list[tuple[str, Flag]]:
     """(text, flag) for every distinct flag in what would be published."""
     seen, found = set(), []
     for text in quote_texts(answer):
-        for flag in check(text):
+        for flag in _check(text):
             if flag.key not in seen:
                 seen.add(flag.key)
                 found.append((text, flag))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-import bleach
+from curation.security import clean
 
 if TYPE_CHECKING:
     from curation.publishing.compiling import FeatureData
@@ -42,7 +42,7 @@ def editor_markdown(text: str) -> str:
 def _html_to_text(html: str) -> str:
     """Text saved as HTML before Markdown: its words only."""
     with_breaks = re.sub(r"</p>|<br\s*/?>", "\n\n", html)
-    return bleach.clean(with_breaks, tags=set(), strip=True).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
+    return clean(with_breaks, tags=frozenset()).replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
 
 
 def _editor_text(markdown: str, html: str) -> str:
