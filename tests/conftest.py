@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from itsdangerous import URLSafeTimedSerializer
-from jinja2 import BytecodeCache
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import create_engine, event, make_url, text
 
 from curation import create_app, db, schema
@@ -158,8 +158,7 @@ def _migrated_sqlite_file() -> Path:
     folder = Path(tempfile.mkdtemp(prefix="curation-migrated-"))
     atexit.register(shutil.rmtree, folder, ignore_errors=True)
     path = folder / "migrated.db"
-    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-only-key",
-                      "RATELIMIT_ENABLED": False})
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}", "SECRET_KEY": "test-only-key"})
     app.instance_path = str(folder)
     with app.app_context():
         schema.upgrade()
@@ -177,27 +176,12 @@ def _start_from_migrated_copy(database_url: str) -> bool:
     return False
 
 
-class _TemplateCodeOfThisProcess(BytecodeCache):
-    """Compiled templates shared by every test app of one process.
-
-    Each test makes a new app, and with it a new Jinja environment that would
-    parse and compile each template it renders again: a quarter of a typical
-    test's time. Entries are keyed by template name and source checksum, so
-    an edited template is compiled anew.
-    """
-
-    def __init__(self) -> None:
-        self._code: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket) -> None:
-        if (code := self._code.get(bucket.key)) is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket) -> None:
-        self._code[bucket.key] = bucket.bytecode_to_string()
-
-
-TEMPLATE_CODE = _TemplateCodeOfThisProcess()
+# Each test makes a new app, and with it a Jinja environment that would parse
+# and compile every template it renders again, a quarter of a typical test's
+# time. Jinja's own cache keeps the compiled code in a folder of this user's
+# (keyed by template name and source checksum, so an edited template is
+# compiled anew), shared by every test process.
+TEMPLATE_CODE = FileSystemBytecodeCache()
 
 
 @contextlib.contextmanager
