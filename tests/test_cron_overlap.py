@@ -2,9 +2,11 @@
 none fails with "database is locked", each does its work exactly once, while
 gunicorn serves and its mail thread sends.
 
-The commands run as real `flask --app curation …` processes against the
-suite's database (SQLite, or PostgreSQL when CURATION_TEST_DATABASE_URL is
-set), because the locks that matter are between processes. Figures print with
+The commands run as `flask --app curation …` in processes of their own against
+the suite's database (SQLite, or PostgreSQL when CURATION_TEST_DATABASE_URL is
+set), because the locks that matter are between processes; they are forked
+from one that imported the app once (tests/forked_commands.py), so that a
+hundred of them cost seconds, not minutes. Figures print with
 `pytest -s`. The tests of the locks themselves run in this process.
 """
 from __future__ import annotations
@@ -40,6 +42,7 @@ from curation.models import (
 )
 from tests import test_concurrency as load_test
 from tests.conftest import PASSWORD, csrf, fresh, postgres_schema, running_app
+from tests.forked_commands import FlaskCommand
 from tests.test_concurrency import (  # noqa: F401
     Browser,
     GunicornServer,
@@ -49,12 +52,12 @@ from tests.test_concurrency import (  # noqa: F401
 from tests.test_mail import Inbox, _free_port
 
 ROOT = Path(__file__).resolve().parent.parent
-# Generous: each process spends seconds of CPU starting Python, and 32 of them
-# share the machine with the server; these tests are about outcomes, not speed.
+# Generous: 32 commands share two cores with the server and fifty therapists'
+# requests; these tests are about outcomes, not speed.
 COMMAND_TIMEOUT = 600  # seconds, per process
 COPIES = int(os.environ.get("CURATION_OVERLAP_COPIES", "8"))  # of each command, started together
-# With every command at once, fewer copies of each: 32 processes starting Python
-# beside gunicorn already keep two cores busy for minutes; 64 turn the test into
+# With every command at once, fewer copies of each: 32 commands beside gunicorn
+# and its fifty therapists already keep two cores busy; 64 turn the test into
 # one of SQLite's lock queue on an overloaded machine (a request waits its 30 s
 # and gives up), not of the commands' work done once.
 COPIES_TOGETHER = int(os.environ.get("CURATION_OVERLAP_COPIES_TOGETHER", "4"))
@@ -139,17 +142,14 @@ COMMANDS = [
 ]
 
 
-def flask_command(database_url: str, *args: str, **settings: str) -> subprocess.Popen:
+def flask_command(database_url: str, *args: str, **settings: str) -> FlaskCommand:
     env = {
         **os.environ,
         "CURATION_DATABASE_URL": database_url,
         "CURATION_SECRET_KEY": "cron-overlap-test-key",
         **{f"CURATION_{name}": value for name, value in settings.items()},
     }
-    return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "curation", *args],
-        cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-    )
+    return FlaskCommand(list(args), env)
 
 
 def run_at_once(database_url: str, commands: list[list[str]], *, also: Callable[[], object] | None = None,
@@ -279,8 +279,8 @@ def test_copies_of_one_command_started_together_do_its_work_once(command, app, d
 def test_every_command_at_once_while_fifty_therapists_answer_and_the_server_sends_mail(
     app, database_url, make, session, smtp, tmp_path, monkeypatch
 ):
-    # 32 processes starting Python share the CPU with the server: a request may
-    # wait its turn longer than the load test's 30 s, which is about latency
+    # 32 commands share the CPU with the server: a request may wait its turn
+    # longer than the load test's 30 s, which is about latency
     monkeypatch.setattr(load_test, "REQUEST_TIMEOUT", COMMAND_TIMEOUT)
     box, port = smtp
     scene = arrange(make, THERAPISTS)
