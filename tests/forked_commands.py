@@ -52,16 +52,21 @@ _import_what_a_command_uses()
 _CONTEXT = multiprocessing.get_context("forkserver")
 _CONTEXT.set_forkserver_preload([__name__])
 _STARTING = threading.Lock()
+_started = False
 
 
-def _server_running() -> None:
+def _start_server_once() -> None:
     # Python 3.11's fork server looks for modules from its working directory, not
-    # from this process's sys.path: start it in the checkout, once.
-    with _STARTING, contextlib.chdir(ROOT):
-        multiprocessing.forkserver.ensure_running()
+    # from this process's sys.path: start it in the checkout, before the first command.
+    global _started
+    with _STARTING:
+        if not _started:
+            with contextlib.chdir(ROOT):
+                multiprocessing.forkserver.ensure_running()
+            _started = True
 
 
-def _run(args: list[str], environment: dict[str, str], output_path: str) -> None:
+def _run(argv: list[str], environment: dict[str, str], output_path: str) -> None:
     if _IMPORTED_IN == os.getpid():
         raise RuntimeError("the fork server did not preload tests.forked_commands: each command imported the app itself")
     os.chdir(ROOT)
@@ -71,7 +76,7 @@ def _run(args: list[str], environment: dict[str, str], output_path: str) -> None
     os.dup2(output, 1)
     os.dup2(output, 2)
     os.close(output)
-    sys.argv = ["flask", "--app", "curation", *args]
+    sys.argv = argv
     flask.cli.main()
 
 
@@ -83,8 +88,8 @@ class FlaskCommand:
         handle, self._output_path = tempfile.mkstemp(prefix="curation-command-", suffix=".log")
         os.close(handle)
         self._output: str | None = None
-        _server_running()
-        self._process = _CONTEXT.Process(target=_run, args=(list(args), dict(environment), self._output_path))
+        _start_server_once()
+        self._process = _CONTEXT.Process(target=_run, args=(self.args, dict(environment), self._output_path))
         self._process.start()
 
     @property
